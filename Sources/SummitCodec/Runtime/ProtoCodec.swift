@@ -1,0 +1,93 @@
+internal import CProtobufC
+
+/// The two paths through protobuf-c that every generated message takes.
+/// They speak raw pointers so that generated code in other modules, whose C
+/// types come from their own C module, can call them.
+
+/// Encodes the C message that `build` fills in an arena.
+package func protoEncode(_ build: (ProtoArena) -> UnsafeRawPointer) -> [UInt8] {
+  var out: [UInt8] = []
+  protoEncode(appendingTo: &out, build)
+  return out
+}
+
+/// Encodes the C message that `build` fills in an arena, after what `buffer` holds.
+package func protoEncode(appendingTo buffer: inout [UInt8], _ build: (ProtoArena) -> UnsafeRawPointer) {
+  let arena = ProtoArena()
+  withExtendedLifetime(arena) {
+    let message = build(arena).assumingMemoryBound(to: ProtobufCMessage.self)
+    let size = protobuf_c_message_get_packed_size(message)
+    guard size > 0 else { return }
+    let start = buffer.count
+    buffer.append(contentsOf: repeatElement(0, count: size))
+    let written = buffer.withUnsafeMutableBufferPointer {
+      protobuf_c_message_pack(message, $0.baseAddress! + start)
+    }
+    precondition(written == size, "protobuf-c packed \(written) bytes of \(size)")
+  }
+}
+
+/// Unpacks `bytes` as the message `descriptor` describes and hands the C
+/// message to `body`, freeing it afterwards: no C pointer outlives the call.
+package func protoDecode<T>(
+  _ bytes: UnsafeRawBufferPointer,
+  descriptor: UnsafeRawPointer,
+  _ body: (UnsafeRawPointer) throws(CodecError) -> T
+) throws(CodecError) -> T {
+  let descriptor = descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
+  // protobuf-c never reads past `count`; a non-nil pointer keeps it off a
+  // NULL it may assert against for empty input.
+  var empty: UInt8 = 0
+  let unpacked = withUnsafeMutablePointer(to: &empty) { emptyPointer in
+    protobuf_c_message_unpack(
+      descriptor, nil, bytes.count,
+      bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(emptyPointer))
+  }
+  guard let message = unpacked else {
+    throw CodecError.malformed(String(cString: descriptor.pointee.name))
+  }
+  defer { protobuf_c_message_free_unpacked(message, nil) }
+  return try body(UnsafeRawPointer(message))
+}
+
+/// Copies out of unpacked C messages (used by generated `init(_c:)`).
+package enum ProtoC {
+  /// A Swift string from a C string field; invalid UTF-8 is an error, never repaired.
+  package static func string(_ p: UnsafePointer<CChar>?, field: String) throws(CodecError) -> String {
+    guard let p else { return "" }
+    guard let s = String(validatingCString: p) else {
+      throw CodecError(code: .invalidUTF8, message: "\(field) is not valid UTF-8")
+    }
+    return s
+  }
+
+  package static func strings(
+    _ p: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, count: Int, field: String
+  ) throws(CodecError) -> [String] {
+    guard let p, count > 0 else { return [] }
+    var out: [String] = []
+    out.reserveCapacity(count)
+    for i in 0..<count { out.append(try string(p[i], field: field)) }
+    return out
+  }
+
+  package static func bytes(_ p: UnsafeMutablePointer<UInt8>?, count: Int) -> [UInt8] {
+    guard let p, count > 0 else { return [] }
+    return Array(UnsafeBufferPointer(start: p, count: count))
+  }
+
+  package static func array<T>(_ p: UnsafeMutablePointer<T>?, count: Int) -> [T] {
+    guard let p, count > 0 else { return [] }
+    return Array(UnsafeBufferPointer(start: p, count: count))
+  }
+
+  package static func array<T, R>(
+    _ p: UnsafeMutablePointer<T>?, count: Int, _ transform: (T) throws(CodecError) -> R
+  ) throws(CodecError) -> [R] {
+    guard let p, count > 0 else { return [] }
+    var out: [R] = []
+    out.reserveCapacity(count)
+    for i in 0..<count { out.append(try transform(p[i])) }
+    return out
+  }
+}
