@@ -12,7 +12,7 @@ enum Naming {
 
   /// `display_name` → `displayName`, with names Swift reserves escaped.
   static func swiftProperty(_ protoName: String) -> String {
-    let camel = lowerCamel(protoName)
+    let camel = lowerCamelWithAcronyms(protoName)
     if clashingMemberNames.contains(camel) { return camel + "_p" }
     return escaped(camel)
   }
@@ -50,6 +50,16 @@ enum Naming {
     }
     return result
   }
+
+  /// lowerCamel with the Swift API guidelines' uniform acronyms after the
+  /// first word: `request_id` → `requestID`, `type_url` → `typeURL`.
+  static func lowerCamelWithAcronyms(_ s: String) -> String {
+    let words = s.split(separator: "_", omittingEmptySubsequences: true).map(String.init)
+    guard words.count > 1, words.allSatisfy({ $0 == $0.lowercased() }) else { return lowerCamel(s) }
+    return words[0] + words.dropFirst().map { acronyms.contains($0) ? $0.uppercased() : upperCamel($0) }.joined()
+  }
+
+  private static let acronyms: Set<String> = ["id", "url", "uri", "http", "json", "utf8", "ttl"]
 
   static func lowerCamel(_ s: String) -> String {
     let upper = upperCamel(s)

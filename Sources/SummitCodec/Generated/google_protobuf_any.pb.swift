@@ -116,7 +116,7 @@ public struct Google_Protobuf_Any: ProtoMessage {
   ///
   /// Schemes other than `http`, `https` (or the empty scheme) might be
   /// used with implementation specific semantics.
-  public var typeUrl: String = ""
+  public var typeURL: String = ""
   /// Must be a valid serialized protocol buffer of the above specified type.
   public var value: [UInt8] = []
   /// Fields this version of the schema does not know, kept for re-encoding.
@@ -146,7 +146,7 @@ extension Google_Protobuf_Any {
   ]
 
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
-    if !self.typeUrl.isEmpty { visitor.visit(.string(self.typeUrl), Self.protoFields[0]) }
+    if !self.typeURL.isEmpty { visitor.visit(.string(self.typeURL), Self.protoFields[0]) }
     if !self.value.isEmpty { visitor.visit(.bytes(self.value), Self.protoFields[1]) }
   }
 
@@ -159,7 +159,7 @@ extension Google_Protobuf_Any {
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Google__Protobuf__Any>, _ arena: ProtoArena) {
-    if !self.typeUrl.isEmpty { c.pointee.type_url = arena.cString(self.typeUrl) }
+    if !self.typeURL.isEmpty { c.pointee.type_url = arena.cString(self.typeURL) }
     if !self.value.isEmpty { c.pointee.value = .init(len: self.value.count, data: arena.bytes(self.value)) }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
@@ -168,7 +168,7 @@ extension Google_Protobuf_Any {
   init(_c c: UnsafePointer<Google__Protobuf__Any>) throws(CodecError) {
     self.init()
     let m = c.pointee
-    self.typeUrl = try ProtoC.string(m.type_url, field: "google.protobuf.Any.type_url")
+    self.typeURL = try ProtoC.string(m.type_url, field: "google.protobuf.Any.type_url")
     self.value = ProtoC.bytes(m.value.data, count: m.value.len)
     unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
   }

@@ -61,7 +61,7 @@ public struct Google_Rpc_QuotaFailure: ProtoMessage {
     public var description_p: String = ""
     public var apiService: String = ""
     public var quotaMetric: String = ""
-    public var quotaId: String = ""
+    public var quotaID: String = ""
     public var quotaDimensions: [String: String] = [:]
     public var quotaValue: Int64 = 0
     /// Fields this version of the schema does not know, kept for re-encoding.
@@ -125,7 +125,7 @@ public struct Google_Rpc_BadRequest: ProtoMessage {
 public struct Google_Rpc_RequestInfo: ProtoMessage {
   public static let protoMessageName = "google.rpc.RequestInfo"
 
-  public var requestId: String = ""
+  public var requestID: String = ""
   public var servingData: String = ""
   /// Fields this version of the schema does not know, kept for re-encoding.
   public var unknownFields = UnknownFields()
@@ -428,7 +428,7 @@ extension Google_Rpc_QuotaFailure.Violation {
     if !self.description_p.isEmpty { visitor.visit(.string(self.description_p), Self.protoFields[1]) }
     if !self.apiService.isEmpty { visitor.visit(.string(self.apiService), Self.protoFields[2]) }
     if !self.quotaMetric.isEmpty { visitor.visit(.string(self.quotaMetric), Self.protoFields[3]) }
-    if !self.quotaId.isEmpty { visitor.visit(.string(self.quotaId), Self.protoFields[4]) }
+    if !self.quotaID.isEmpty { visitor.visit(.string(self.quotaID), Self.protoFields[4]) }
     if !self.quotaDimensions.isEmpty { visitor.visit(.map(self.quotaDimensions.map { (.string($0.key), .string($0.value)) }), Self.protoFields[5]) }
     if self.quotaValue != 0 { visitor.visit(.int64(self.quotaValue), Self.protoFields[6]) }
   }
@@ -446,7 +446,7 @@ extension Google_Rpc_QuotaFailure.Violation {
     if !self.description_p.isEmpty { c.pointee.description = arena.cString(self.description_p) }
     if !self.apiService.isEmpty { c.pointee.api_service = arena.cString(self.apiService) }
     if !self.quotaMetric.isEmpty { c.pointee.quota_metric = arena.cString(self.quotaMetric) }
-    if !self.quotaId.isEmpty { c.pointee.quota_id = arena.cString(self.quotaId) }
+    if !self.quotaID.isEmpty { c.pointee.quota_id = arena.cString(self.quotaID) }
     if !self.quotaDimensions.isEmpty {
       let entries = arena.allocate(UnsafeMutablePointer<Google__Rpc__QuotaFailure__Violation__QuotaDimensionsEntry>?.self, count: self.quotaDimensions.count)
       for (i, (key, value)) in self.quotaDimensions.enumerated() {
@@ -471,7 +471,7 @@ extension Google_Rpc_QuotaFailure.Violation {
     self.description_p = try ProtoC.string(m.description, field: "google.rpc.QuotaFailure.Violation.description")
     self.apiService = try ProtoC.string(m.api_service, field: "google.rpc.QuotaFailure.Violation.api_service")
     self.quotaMetric = try ProtoC.string(m.quota_metric, field: "google.rpc.QuotaFailure.Violation.quota_metric")
-    self.quotaId = try ProtoC.string(m.quota_id, field: "google.rpc.QuotaFailure.Violation.quota_id")
+    self.quotaID = try ProtoC.string(m.quota_id, field: "google.rpc.QuotaFailure.Violation.quota_id")
     if m.n_quota_dimensions > 0 {
       self.quotaDimensions.reserveCapacity(m.n_quota_dimensions)
       for i in 0..<m.n_quota_dimensions {
@@ -711,7 +711,7 @@ extension Google_Rpc_RequestInfo {
   ]
 
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
-    if !self.requestId.isEmpty { visitor.visit(.string(self.requestId), Self.protoFields[0]) }
+    if !self.requestID.isEmpty { visitor.visit(.string(self.requestID), Self.protoFields[0]) }
     if !self.servingData.isEmpty { visitor.visit(.string(self.servingData), Self.protoFields[1]) }
   }
 
@@ -724,7 +724,7 @@ extension Google_Rpc_RequestInfo {
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Google__Rpc__RequestInfo>, _ arena: ProtoArena) {
-    if !self.requestId.isEmpty { c.pointee.request_id = arena.cString(self.requestId) }
+    if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
     if !self.servingData.isEmpty { c.pointee.serving_data = arena.cString(self.servingData) }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
@@ -733,7 +733,7 @@ extension Google_Rpc_RequestInfo {
   init(_c c: UnsafePointer<Google__Rpc__RequestInfo>) throws(CodecError) {
     self.init()
     let m = c.pointee
-    self.requestId = try ProtoC.string(m.request_id, field: "google.rpc.RequestInfo.request_id")
+    self.requestID = try ProtoC.string(m.request_id, field: "google.rpc.RequestInfo.request_id")
     self.servingData = try ProtoC.string(m.serving_data, field: "google.rpc.RequestInfo.serving_data")
     unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
   }

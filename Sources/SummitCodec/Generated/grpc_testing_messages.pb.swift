@@ -122,7 +122,7 @@ public struct Grpc_Testing_SimpleRequest: ProtoMessage {
   public var responseCompressed: Grpc_Testing_BoolValue? = nil
   public var responseStatus: Grpc_Testing_EchoStatus? = nil
   public var expectCompressed: Grpc_Testing_BoolValue? = nil
-  public var fillServerId: Bool = false
+  public var fillServerID: Bool = false
   public var fillGrpclbRouteType: Bool = false
   public var orcaPerQueryReport: Grpc_Testing_TestOrcaReport? = nil
   /// Fields this version of the schema does not know, kept for re-encoding.
@@ -138,7 +138,7 @@ public struct Grpc_Testing_SimpleResponse: ProtoMessage {
   public var payload: Grpc_Testing_Payload? = nil
   public var username: String = ""
   public var oauthScope: String = ""
-  public var serverId: String = ""
+  public var serverID: String = ""
   public var grpclbRouteType: Grpc_Testing_GrpclbRouteType = .unknown
   public var hostname: String = ""
   /// Fields this version of the schema does not know, kept for re-encoding.
@@ -713,7 +713,7 @@ extension Grpc_Testing_SimpleRequest {
     if let value = self.responseCompressed { visitor.visit(.message(value), Self.protoFields[5]) }
     if let value = self.responseStatus { visitor.visit(.message(value), Self.protoFields[6]) }
     if let value = self.expectCompressed { visitor.visit(.message(value), Self.protoFields[7]) }
-    if self.fillServerId { visitor.visit(.bool(self.fillServerId), Self.protoFields[8]) }
+    if self.fillServerID { visitor.visit(.bool(self.fillServerID), Self.protoFields[8]) }
     if self.fillGrpclbRouteType { visitor.visit(.bool(self.fillGrpclbRouteType), Self.protoFields[9]) }
     if let value = self.orcaPerQueryReport { visitor.visit(.message(value), Self.protoFields[10]) }
   }
@@ -735,7 +735,7 @@ extension Grpc_Testing_SimpleRequest {
     if let value = self.responseCompressed { c.pointee.response_compressed = Grpc_Testing_BoolValue._cNew(value, arena) }
     if let value = self.responseStatus { c.pointee.response_status = Grpc_Testing_EchoStatus._cNew(value, arena) }
     if let value = self.expectCompressed { c.pointee.expect_compressed = Grpc_Testing_BoolValue._cNew(value, arena) }
-    c.pointee.fill_server_id = self.fillServerId ? 1 : 0
+    c.pointee.fill_server_id = self.fillServerID ? 1 : 0
     c.pointee.fill_grpclb_route_type = self.fillGrpclbRouteType ? 1 : 0
     if let value = self.orcaPerQueryReport { c.pointee.orca_per_query_report = Grpc_Testing_TestOrcaReport._cNew(value, arena) }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
@@ -753,7 +753,7 @@ extension Grpc_Testing_SimpleRequest {
     if let p = m.response_compressed { self.responseCompressed = try Grpc_Testing_BoolValue(_c: p) }
     if let p = m.response_status { self.responseStatus = try Grpc_Testing_EchoStatus(_c: p) }
     if let p = m.expect_compressed { self.expectCompressed = try Grpc_Testing_BoolValue(_c: p) }
-    self.fillServerId = m.fill_server_id != 0
+    self.fillServerID = m.fill_server_id != 0
     self.fillGrpclbRouteType = m.fill_grpclb_route_type != 0
     if let p = m.orca_per_query_report { self.orcaPerQueryReport = try Grpc_Testing_TestOrcaReport(_c: p) }
     unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -788,7 +788,7 @@ extension Grpc_Testing_SimpleResponse {
     if let value = self.payload { visitor.visit(.message(value), Self.protoFields[0]) }
     if !self.username.isEmpty { visitor.visit(.string(self.username), Self.protoFields[1]) }
     if !self.oauthScope.isEmpty { visitor.visit(.string(self.oauthScope), Self.protoFields[2]) }
-    if !self.serverId.isEmpty { visitor.visit(.string(self.serverId), Self.protoFields[3]) }
+    if !self.serverID.isEmpty { visitor.visit(.string(self.serverID), Self.protoFields[3]) }
     if self.grpclbRouteType.rawValue != 0 { visitor.visit(.enumeration(self.grpclbRouteType), Self.protoFields[4]) }
     if !self.hostname.isEmpty { visitor.visit(.string(self.hostname), Self.protoFields[5]) }
   }
@@ -805,7 +805,7 @@ extension Grpc_Testing_SimpleResponse {
     if let value = self.payload { c.pointee.payload = Grpc_Testing_Payload._cNew(value, arena) }
     if !self.username.isEmpty { c.pointee.username = arena.cString(self.username) }
     if !self.oauthScope.isEmpty { c.pointee.oauth_scope = arena.cString(self.oauthScope) }
-    if !self.serverId.isEmpty { c.pointee.server_id = arena.cString(self.serverId) }
+    if !self.serverID.isEmpty { c.pointee.server_id = arena.cString(self.serverID) }
     c.pointee.grpclb_route_type = .init(rawValue: .init(truncatingIfNeeded: self.grpclbRouteType.rawValue))
     if !self.hostname.isEmpty { c.pointee.hostname = arena.cString(self.hostname) }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
@@ -818,7 +818,7 @@ extension Grpc_Testing_SimpleResponse {
     if let p = m.payload { self.payload = try Grpc_Testing_Payload(_c: p) }
     self.username = try ProtoC.string(m.username, field: "grpc.testing.SimpleResponse.username")
     self.oauthScope = try ProtoC.string(m.oauth_scope, field: "grpc.testing.SimpleResponse.oauth_scope")
-    self.serverId = try ProtoC.string(m.server_id, field: "grpc.testing.SimpleResponse.server_id")
+    self.serverID = try ProtoC.string(m.server_id, field: "grpc.testing.SimpleResponse.server_id")
     self.grpclbRouteType = .init(rawValue: Int32(truncatingIfNeeded: m.grpclb_route_type.rawValue))
     self.hostname = try ProtoC.string(m.hostname, field: "grpc.testing.SimpleResponse.hostname")
     unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))

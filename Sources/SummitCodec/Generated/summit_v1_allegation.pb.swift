@@ -245,8 +245,8 @@ public struct Summit_V1_CreateAllegationRequest: ProtoMessage {
   public static let protoMessageName = "summit.v1.CreateAllegationRequest"
 
   public var allegation: Summit_V1_Allegation? = nil
-  public var allegationId: String = ""
-  public var requestId: String = ""
+  public var allegationID: String = ""
+  public var requestID: String = ""
   /// Fields this version of the schema does not know, kept for re-encoding.
   public var unknownFields = UnknownFields()
 
@@ -284,7 +284,7 @@ public struct Summit_V1_RespondToAllegationRequest: ProtoMessage {
   /// When set, must match the current etag.
   public var etag: String = ""
   /// Retries with the same request_id add the response once.
-  public var requestId: String = ""
+  public var requestID: String = ""
   /// Fields this version of the schema does not know, kept for re-encoding.
   public var unknownFields = UnknownFields()
 
@@ -664,8 +664,8 @@ extension Summit_V1_CreateAllegationRequest {
 
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if let value = self.allegation { visitor.visit(.message(value), Self.protoFields[0]) }
-    if !self.allegationId.isEmpty { visitor.visit(.string(self.allegationId), Self.protoFields[1]) }
-    if !self.requestId.isEmpty { visitor.visit(.string(self.requestId), Self.protoFields[2]) }
+    if !self.allegationID.isEmpty { visitor.visit(.string(self.allegationID), Self.protoFields[1]) }
+    if !self.requestID.isEmpty { visitor.visit(.string(self.requestID), Self.protoFields[2]) }
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -678,8 +678,8 @@ extension Summit_V1_CreateAllegationRequest {
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__V1__CreateAllegationRequest>, _ arena: ProtoArena) {
     if let value = self.allegation { c.pointee.allegation = Summit_V1_Allegation._cNew(value, arena) }
-    if !self.allegationId.isEmpty { c.pointee.allegation_id = arena.cString(self.allegationId) }
-    if !self.requestId.isEmpty { c.pointee.request_id = arena.cString(self.requestId) }
+    if !self.allegationID.isEmpty { c.pointee.allegation_id = arena.cString(self.allegationID) }
+    if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
@@ -688,8 +688,8 @@ extension Summit_V1_CreateAllegationRequest {
     self.init()
     let m = c.pointee
     if let p = m.allegation { self.allegation = try Summit_V1_Allegation(_c: p) }
-    self.allegationId = try ProtoC.string(m.allegation_id, field: "summit.v1.CreateAllegationRequest.allegation_id")
-    self.requestId = try ProtoC.string(m.request_id, field: "summit.v1.CreateAllegationRequest.request_id")
+    self.allegationID = try ProtoC.string(m.allegation_id, field: "summit.v1.CreateAllegationRequest.allegation_id")
+    self.requestID = try ProtoC.string(m.request_id, field: "summit.v1.CreateAllegationRequest.request_id")
     unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
@@ -818,7 +818,7 @@ extension Summit_V1_RespondToAllegationRequest {
     if !self.name.isEmpty { visitor.visit(.string(self.name), Self.protoFields[0]) }
     if let value = self.response { visitor.visit(.message(value), Self.protoFields[1]) }
     if !self.etag.isEmpty { visitor.visit(.string(self.etag), Self.protoFields[2]) }
-    if !self.requestId.isEmpty { visitor.visit(.string(self.requestId), Self.protoFields[3]) }
+    if !self.requestID.isEmpty { visitor.visit(.string(self.requestID), Self.protoFields[3]) }
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -833,7 +833,7 @@ extension Summit_V1_RespondToAllegationRequest {
     if !self.name.isEmpty { c.pointee.name = arena.cString(self.name) }
     if let value = self.response { c.pointee.response = Summit_V1_AllegationResponse._cNew(value, arena) }
     if !self.etag.isEmpty { c.pointee.etag = arena.cString(self.etag) }
-    if !self.requestId.isEmpty { c.pointee.request_id = arena.cString(self.requestId) }
+    if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
@@ -844,7 +844,7 @@ extension Summit_V1_RespondToAllegationRequest {
     self.name = try ProtoC.string(m.name, field: "summit.v1.RespondToAllegationRequest.name")
     if let p = m.response { self.response = try Summit_V1_AllegationResponse(_c: p) }
     self.etag = try ProtoC.string(m.etag, field: "summit.v1.RespondToAllegationRequest.etag")
-    self.requestId = try ProtoC.string(m.request_id, field: "summit.v1.RespondToAllegationRequest.request_id")
+    self.requestID = try ProtoC.string(m.request_id, field: "summit.v1.RespondToAllegationRequest.request_id")
     unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }

@@ -77,10 +77,10 @@ public struct Summit_V1_CreateLeaderRequest: ProtoMessage {
 
   public var leader: Summit_V1_Leader? = nil
   /// The id part of the name; generated from display_name when empty.
-  public var leaderId: String = ""
+  public var leaderID: String = ""
   /// A client-chosen id (a UUID, say): a retried create with the same
   /// request_id returns the first result instead of creating twice.
-  public var requestId: String = ""
+  public var requestID: String = ""
   /// Fields this version of the schema does not know, kept for re-encoding.
   public var unknownFields = UnknownFields()
 
@@ -413,8 +413,8 @@ extension Summit_V1_CreateLeaderRequest {
 
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if let value = self.leader { visitor.visit(.message(value), Self.protoFields[0]) }
-    if !self.leaderId.isEmpty { visitor.visit(.string(self.leaderId), Self.protoFields[1]) }
-    if !self.requestId.isEmpty { visitor.visit(.string(self.requestId), Self.protoFields[2]) }
+    if !self.leaderID.isEmpty { visitor.visit(.string(self.leaderID), Self.protoFields[1]) }
+    if !self.requestID.isEmpty { visitor.visit(.string(self.requestID), Self.protoFields[2]) }
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -427,8 +427,8 @@ extension Summit_V1_CreateLeaderRequest {
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__V1__CreateLeaderRequest>, _ arena: ProtoArena) {
     if let value = self.leader { c.pointee.leader = Summit_V1_Leader._cNew(value, arena) }
-    if !self.leaderId.isEmpty { c.pointee.leader_id = arena.cString(self.leaderId) }
-    if !self.requestId.isEmpty { c.pointee.request_id = arena.cString(self.requestId) }
+    if !self.leaderID.isEmpty { c.pointee.leader_id = arena.cString(self.leaderID) }
+    if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
@@ -437,8 +437,8 @@ extension Summit_V1_CreateLeaderRequest {
     self.init()
     let m = c.pointee
     if let p = m.leader { self.leader = try Summit_V1_Leader(_c: p) }
-    self.leaderId = try ProtoC.string(m.leader_id, field: "summit.v1.CreateLeaderRequest.leader_id")
-    self.requestId = try ProtoC.string(m.request_id, field: "summit.v1.CreateLeaderRequest.request_id")
+    self.leaderID = try ProtoC.string(m.leader_id, field: "summit.v1.CreateLeaderRequest.leader_id")
+    self.requestID = try ProtoC.string(m.request_id, field: "summit.v1.CreateLeaderRequest.request_id")
     unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }

@@ -140,9 +140,9 @@ public struct Summit_V1_CreateVisitRequest: ProtoMessage {
 
   public var visit: Summit_V1_Visit? = nil
   /// The id part of the name; generated when empty.
-  public var visitId: String = ""
+  public var visitID: String = ""
   /// Retries with the same request_id return the first result.
-  public var requestId: String = ""
+  public var requestID: String = ""
   /// Fields this version of the schema does not know, kept for re-encoding.
   public var unknownFields = UnknownFields()
 
@@ -206,7 +206,7 @@ public struct Summit_V1_ImportVisitsRequest: ProtoMessage {
 
   public var visit: Summit_V1_Visit? = nil
   /// The id part of the name; generated when empty.
-  public var visitId: String = ""
+  public var visitID: String = ""
   /// Fields this version of the schema does not know, kept for re-encoding.
   public var unknownFields = UnknownFields()
 
@@ -542,8 +542,8 @@ extension Summit_V1_CreateVisitRequest {
 
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if let value = self.visit { visitor.visit(.message(value), Self.protoFields[0]) }
-    if !self.visitId.isEmpty { visitor.visit(.string(self.visitId), Self.protoFields[1]) }
-    if !self.requestId.isEmpty { visitor.visit(.string(self.requestId), Self.protoFields[2]) }
+    if !self.visitID.isEmpty { visitor.visit(.string(self.visitID), Self.protoFields[1]) }
+    if !self.requestID.isEmpty { visitor.visit(.string(self.requestID), Self.protoFields[2]) }
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -556,8 +556,8 @@ extension Summit_V1_CreateVisitRequest {
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__V1__CreateVisitRequest>, _ arena: ProtoArena) {
     if let value = self.visit { c.pointee.visit = Summit_V1_Visit._cNew(value, arena) }
-    if !self.visitId.isEmpty { c.pointee.visit_id = arena.cString(self.visitId) }
-    if !self.requestId.isEmpty { c.pointee.request_id = arena.cString(self.requestId) }
+    if !self.visitID.isEmpty { c.pointee.visit_id = arena.cString(self.visitID) }
+    if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
@@ -566,8 +566,8 @@ extension Summit_V1_CreateVisitRequest {
     self.init()
     let m = c.pointee
     if let p = m.visit { self.visit = try Summit_V1_Visit(_c: p) }
-    self.visitId = try ProtoC.string(m.visit_id, field: "summit.v1.CreateVisitRequest.visit_id")
-    self.requestId = try ProtoC.string(m.request_id, field: "summit.v1.CreateVisitRequest.request_id")
+    self.visitID = try ProtoC.string(m.visit_id, field: "summit.v1.CreateVisitRequest.visit_id")
+    self.requestID = try ProtoC.string(m.request_id, field: "summit.v1.CreateVisitRequest.request_id")
     unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
@@ -798,7 +798,7 @@ extension Summit_V1_ImportVisitsRequest {
 
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if let value = self.visit { visitor.visit(.message(value), Self.protoFields[0]) }
-    if !self.visitId.isEmpty { visitor.visit(.string(self.visitId), Self.protoFields[1]) }
+    if !self.visitID.isEmpty { visitor.visit(.string(self.visitID), Self.protoFields[1]) }
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -811,7 +811,7 @@ extension Summit_V1_ImportVisitsRequest {
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__V1__ImportVisitsRequest>, _ arena: ProtoArena) {
     if let value = self.visit { c.pointee.visit = Summit_V1_Visit._cNew(value, arena) }
-    if !self.visitId.isEmpty { c.pointee.visit_id = arena.cString(self.visitId) }
+    if !self.visitID.isEmpty { c.pointee.visit_id = arena.cString(self.visitID) }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
@@ -820,7 +820,7 @@ extension Summit_V1_ImportVisitsRequest {
     self.init()
     let m = c.pointee
     if let p = m.visit { self.visit = try Summit_V1_Visit(_c: p) }
-    self.visitId = try ProtoC.string(m.visit_id, field: "summit.v1.ImportVisitsRequest.visit_id")
+    self.visitID = try ProtoC.string(m.visit_id, field: "summit.v1.ImportVisitsRequest.visit_id")
     unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }

@@ -6,7 +6,7 @@
 public struct CodecError: Error, Sendable, Hashable, CustomStringConvertible {
   public struct Code: Sendable, Hashable, CustomStringConvertible {
     private enum Value: String, Sendable, Hashable {
-      case malformed, invalidUTF8, unknownType
+      case malformed, invalidUTF8, unknownType, invalidValue
     }
     private let value: Value
     private init(_ value: Value) { self.value = value }
@@ -18,6 +18,8 @@ public struct CodecError: Error, Sendable, Hashable, CustomStringConvertible {
     public static let invalidUTF8 = Code(.invalidUTF8)
     /// A type name (in `Any` or a registry lookup) that no schema defines.
     public static let unknownType = Code(.unknownType)
+    /// A value its type forbids, e.g. a Timestamp outside years 1 to 9999.
+    public static let invalidValue = Code(.invalidValue)
 
     public var description: String { value.rawValue }
   }

@@ -1,0 +1,74 @@
+# Summit — the two commands a new machine needs are `make run` and `make test`;
+# both install what is missing first (`make deps`), so a machine with only the
+# Swift toolchain is enough.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+# Debian packages the build and tests need (headers, code generators, libraries).
+APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev \
+  libnghttp2-dev libsqlite3-dev zlib1g-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+ASAN_BUILD := .build-asan
+
+.PHONY: deps system-deps build run test test-swift test-python test-asan check-generated protos bench clean
+
+## deps: install missing Debian packages and the Python test venv (idempotent).
+deps: system-deps $(VENV)/.installed
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  $(SUDO) apt-get update -qq; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(VENV)/.installed: Tests/Interop/requirements.txt
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install -q --disable-pip-version-check -r Tests/Interop/requirements.txt
+	touch $@
+
+## build: debug build of every product.
+build: system-deps
+	swift build
+
+## run: start summitd on its embedded default store with the seed data.
+run: deps build
+	@echo "summitd (the server) arrives with the transport issue; this build has the codec only."
+
+## test: everything CI runs — Swift tests, generated-code freshness, Python interop, ASan.
+test: deps build test-swift check-generated test-python test-asan
+
+test-swift:
+	swift test
+
+## check-generated: regenerate into a scratch folder and fail if the committed output differs.
+check-generated: system-deps
+	scripts/check-generated.sh
+
+test-python: $(VENV)/.installed build
+	SUMMIT_CODEC_PROBE=$$(swift build --show-bin-path)/summit-codec-probe \
+	  $(PYTHON) -m pytest -q Tests/Interop
+
+## test-asan: the codec compatibility corpus through an AddressSanitizer build, leaks included.
+test-asan: $(VENV)/.installed
+	swift build --sanitize=address --scratch-path $(ASAN_BUILD) --product summit-codec-probe
+	SUMMIT_CODEC_PROBE=$$(swift build --sanitize=address --scratch-path $(ASAN_BUILD) --show-bin-path)/summit-codec-probe \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23 \
+	  $(PYTHON) -m pytest -q Tests/Interop/test_codec_compat.py
+
+## protos: regenerate the C codec, descriptor sets and Swift from Protos/.
+protos: system-deps
+	scripts/generate-protos.sh
+
+bench:
+	@echo "make bench: the benchmarks arrive with the performance issue."
+
+clean:
+	rm -rf .build $(ASAN_BUILD) $(VENV)
