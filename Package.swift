@@ -21,7 +21,15 @@ let package = Package(
   name: "Summit",
   products: [
     .library(name: "SummitCodec", targets: ["SummitCodec"]),
+    .library(name: "SummitRPC", targets: ["SummitRPC", "SummitAPI"]),
+    .executable(name: "summitd", targets: ["summitd"]),
+    .executable(name: "summit-interop-server", targets: ["summit-interop-server"]),
     .executable(name: "summit-protogen", targets: ["summit-protogen"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
   ],
   targets: [
     // MARK: Codec
@@ -60,6 +68,73 @@ let package = Package(
     .executableTarget(
       name: "summit-codec-probe",
       dependencies: ["SummitCodec", "SummitCodecTestProtos"],
+      swiftSettings: defaultSwiftSettings
+    ),
+
+    // MARK: RPC core and transport
+
+    /// What a call is: status codes, errors, metadata, handlers, routing. No C, no HTTP/2.
+    .target(
+      name: "SummitRPC",
+      dependencies: ["SummitCodec"],
+      swiftSettings: defaultSwiftSettings
+    ),
+    .testTarget(
+      name: "SummitRPCTests",
+      dependencies: ["SummitRPC"],
+      swiftSettings: defaultSwiftSettings
+    ),
+    /// Generated server protocols for every service of the schemas.
+    .target(
+      name: "SummitAPI",
+      dependencies: ["SummitCodec", "SummitRPC"],
+      swiftSettings: defaultSwiftSettings
+    ),
+    /// libnghttp2 (Debian's libnghttp2-dev): HTTP/2 framing, HPACK and flow control.
+    .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2"),
+    /// zlib (Debian's zlib1g-dev), for gzip message compression.
+    .systemLibrary(name: "CZlib"),
+    /// gRPC over HTTP/2 on nghttp2, with SwiftNIO owning sockets and event loops.
+    .target(
+      name: "SummitHTTP2",
+      dependencies: [
+        "SummitRPC", "CNGHTTP2", "CZlib",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: defaultSwiftSettings
+    ),
+    .testTarget(
+      name: "SummitHTTP2Tests",
+      dependencies: ["SummitHTTP2"],
+      swiftSettings: defaultSwiftSettings
+    ),
+    /// grpc.health.v1 and grpc.reflection (v1 and v1alpha) over SummitRPC.
+    .target(
+      name: "SummitStandardServices",
+      dependencies: ["SummitAPI", "SummitRPC", "SummitCodec"],
+      swiftSettings: defaultSwiftSettings
+    ),
+    .executableTarget(
+      name: "summitd",
+      dependencies: [
+        "SummitHTTP2", "SummitStandardServices", "SummitAPI",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOCore", package: "swift-nio"),
+      ],
+      swiftSettings: defaultSwiftSettings
+    ),
+    /// gRPC's interop TestService on the same transport, for other
+    /// implementations' interop clients.
+    .executableTarget(
+      name: "summit-interop-server",
+      dependencies: [
+        "SummitHTTP2", "SummitStandardServices", "SummitAPI",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
       swiftSettings: defaultSwiftSettings
     ),
 

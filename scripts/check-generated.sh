@@ -19,6 +19,7 @@ generated=(
   Sources/CSummitTestProtos
   Sources/SummitCodec/Generated
   Sources/SummitCodecTestProtos/Generated
+  Sources/SummitAPI/Generated
 )
 status=0
 for path in "${generated[@]}"; do

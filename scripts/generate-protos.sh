@@ -54,7 +54,7 @@ protogen=$(swift build --package-path "$repo" --show-bin-path)/summit-protogen
 "$protogen" --descriptor-set "$out/Protos/generated/summit.binpb" \
   --swift-out "$out/Sources/SummitCodec/Generated" \
   --c-module CSummitProtos --c-header "$out/Sources/CSummitProtos/include/CSummitProtos.h" \
-  --module-name SummitCodec "${served[@]}"
+  --module-name SummitCodec --rpc-out "$out/Sources/SummitAPI/Generated" "${served[@]}"
 "$protogen" --descriptor-set "$out/Protos/generated/summit-testing.binpb" \
   --swift-out "$out/Sources/SummitCodecTestProtos/Generated" \
   --c-module CSummitTestProtos --c-header "$out/Sources/CSummitTestProtos/include/CSummitTestProtos.h" \

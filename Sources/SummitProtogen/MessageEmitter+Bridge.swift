@@ -34,6 +34,12 @@ extension MessageEmitter {
               w.line("\(mapEntry.cStem)__init(e)")
               emitAssign(key, value: "key", target: "e.pointee." + key.cName, skipDefault: false, into: &w)
               emitAssign(mapValue, value: "value", target: "e.pointee." + mapValue.cName, skipDefault: false, into: &w)
+              if case .scalar(let t) = mapValue.element, t == .float || t == .double {
+                let kind = t == .float ? "float" : "double"
+                w.line("if value == 0, value.sign == .minus {")
+                w.line("  UnknownFields().store(inMessage: UnsafeMutableRawPointer(e), arena, adding: [.negativeZero(\(kind): 2)])")
+                w.line("}")
+              }
               w.line("entries[i] = e")
             }
             w.line("c.pointee.n_\(field.cName) = \(value).count")
@@ -53,7 +59,21 @@ extension MessageEmitter {
           w.line("case nil: break")
         }
       }
-      w.line("unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)")
+      let signedZeroFields = fields.filter {
+        if case .singular = $0.cardinality, case .scalar(let t) = $0.element { return t == .float || t == .double }
+        return false
+      }
+      if signedZeroFields.isEmpty {
+        w.line("unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)")
+      } else {
+        w.line("// protobuf-c drops -0.0 as a zero; it goes out as a raw field of the same number.")
+        w.line("var negativeZeros: [UnknownFields.Field] = []")
+        for f in signedZeroFields {
+          let kind = f.field.type == .float ? "float" : "double"
+          w.line("if self.\(f.swiftName) == 0, self.\(f.swiftName).sign == .minus { negativeZeros.append(.negativeZero(\(kind): \(f.field.number))) }")
+        }
+        w.line("unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena, adding: negativeZeros)")
+      }
       if !used { w.line("_ = arena") }
     }
   }
@@ -150,7 +170,7 @@ extension MessageEmitter {
           w.line("default: self.\(oneof.propertyName) = nil")
         }
       }
-      w.line("unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))")
+      w.line("unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))")
     }
   }
 

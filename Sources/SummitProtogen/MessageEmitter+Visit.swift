@@ -46,6 +46,8 @@ extension MessageEmitter {
       switch t {
       case .string, .bytes: return "!\(name).isEmpty"
       case .bool: return name
+      // -0.0 is present (other implementations write it); only +0.0 is the default.
+      case .float, .double: return "\(name).bitPattern != 0"
       default: return "\(name) != 0"
       }
     }

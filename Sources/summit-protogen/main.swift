@@ -6,7 +6,7 @@ import SummitProtogen
 
 let usage = """
   usage: summit-protogen --descriptor-set FILE --swift-out DIR --module-name NAME
-                         --c-module NAME --c-header FILE PROTO_FILE...
+                         --c-module NAME --c-header FILE [--rpc-out DIR] PROTO_FILE...
   """
 
 func fail(_ message: String) -> Never {
@@ -44,7 +44,9 @@ do {
   let schema = try DescriptorSetReader.read([UInt8](data))
   let output = try Generator(
     schema: schema,
-    options: .init(moduleName: option("module-name"), cModule: option("c-module"), files: files)
+    options: .init(
+      moduleName: option("module-name"), cModule: option("c-module"), files: files,
+      emitRPC: options["rpc-out"] != nil)
   ).generate()
 
   let swiftOut = URL(fileURLWithPath: option("swift-out"))
@@ -57,6 +59,16 @@ do {
     try Data(text.utf8).write(to: swiftOut.appendingPathComponent(name))
   }
   try Data(output.cHeader.utf8).write(to: URL(fileURLWithPath: option("c-header")))
+  if let rpcOut = options["rpc-out"] {
+    let url = URL(fileURLWithPath: rpcOut)
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    for stale in try FileManager.default.contentsOfDirectory(atPath: url.path) where stale.hasSuffix(".rpc.swift") {
+      try FileManager.default.removeItem(at: url.appendingPathComponent(stale))
+    }
+    for (name, text) in output.rpcFiles {
+      try Data(text.utf8).write(to: url.appendingPathComponent(name))
+    }
+  }
 } catch {
   fail("\(error)")
 }

@@ -4,7 +4,7 @@ Environment:
   SUMMIT_CODEC_PROBE    probe executable (default <repo>/.build/debug/summit-codec-probe)
   SUMMIT_PROTOS_DIR     proto root (default <repo>/Protos)
   SUMMIT_CORPUS_SEED    corpus seed (default corpus.DEFAULT_SEED)
-  SUMMIT_PROBE_TIMEOUT  seconds one probe run may take (default 300)
+  SUMMIT_PROBE_TIMEOUT  seconds one probe run may take (default 120)
 """
 
 from __future__ import annotations

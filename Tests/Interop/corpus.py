@@ -204,21 +204,6 @@ def field_kinds(desc: Descriptor) -> set[int]:
     return kinds
 
 
-def reachable(desc: Descriptor, depth: int = MAX_DEPTH) -> set[str]:
-    """Full names of the message types reachable from desc (itself included)."""
-    seen: set[str] = set()
-    todo = [(desc, 0)]
-    while todo:
-        d, k = todo.pop()
-        if d.full_name in seen or k > depth:
-            continue
-        seen.add(d.full_name)
-        for fd in d.fields:
-            if fd.type == FD.TYPE_MESSAGE:
-                todo.append((fd.message_type, k + 1))
-    return seen
-
-
 # ---------------------------------------------------------------- generator
 
 SPECIAL = {

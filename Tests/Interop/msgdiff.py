@@ -126,5 +126,5 @@ def _diff_map(fd, ma, mb, p, out, check_unknown):
         if bad >= MAX_ITEMS:
             out.append(f"{p}: ... more differing values")
             break
-        if not _diff_value(vfd, ma[key], mb[key], f"{p}[{key!r}]", out, check_unknown):
+        if not _diff_value(vfd, ma[key], mb[key], f"{p}[{_short(key, 32)}]", out, check_unknown):
             bad += 1

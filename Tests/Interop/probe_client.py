@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ERR_CODES = {"malformed", "invalidUTF8", "unknownType", "other"}
-DEFAULT_TIMEOUT = 300.0
+DEFAULT_TIMEOUT = 120.0
 
 
 @dataclass
@@ -45,19 +45,22 @@ class Run:
         """Why the run as a whole broke the protocol, or None."""
         n = len(self.replies)
         if self.timed_out:
-            return f"probe timed out after answering {n} of {self.n_requests} lines"
+            return (f"probe timed out (SUMMIT_PROBE_TIMEOUT) after answering {n} of "
+                    f"{self.n_requests} lines; stuck on request line {n + 1}?")
         if n < self.n_requests:
             return (f"probe stopped after answering {n} of {self.n_requests} lines "
-                    f"(exit status {self.returncode}); it died on request #{n}")
+                    f"(exit status {self.returncode}); it died on request line {n + 1}")
         if n > self.n_requests:
             return f"probe printed {n} lines for {self.n_requests} requests"
         if self.returncode != 0:
             return f"probe exited with status {self.returncode} at EOF"
         return None
 
-    def stderr_tail(self, limit: int = 1500) -> str:
+    def stderr_tail(self, head: int = 1500, tail: int = 1000) -> str:
+        """stderr, its start and end kept (a sanitizer report's error line
+        is at the top, its SUMMARY at the bottom)."""
         s = self.stderr.strip()
-        return s if len(s) <= limit else "..." + s[-limit:]
+        return s if len(s) <= head + tail else f"{s[:head]}\n...\n{s[-tail:]}"
 
 
 def parse_reply(line: bytes) -> Reply:

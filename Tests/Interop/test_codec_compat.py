@@ -4,6 +4,11 @@ Every test here needs the probe (see conftest.py); without it they fail.
 The whole corpus goes through one probe process, then each case is checked:
 accepted, its re-encoding parses in Python to an equal message, and its JSON
 parses in Python to an equal message (NaN-aware, sign of zero kept).
+
+Run: ``make test-python``, or by hand
+  python3 -m venv /tmp/v && /tmp/v/bin/pip install -r Tests/Interop/requirements.txt
+  SUMMIT_CODEC_PROBE=$(swift build --show-bin-path)/summit-codec-probe \
+    /tmp/v/bin/python -m pytest -q Tests/Interop
 """
 
 from __future__ import annotations

@@ -170,6 +170,6 @@ extension Google_Protobuf_Any {
     let m = c.pointee
     self.typeURL = try ProtoC.string(m.type_url, field: "google.protobuf.Any.type_url")
     self.value = ProtoC.bytes(m.value.data, count: m.value.len)
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }

@@ -127,6 +127,6 @@ extension Google_Protobuf_Duration {
     let m = c.pointee
     self.seconds = m.seconds
     self.nanos = m.nanos
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }

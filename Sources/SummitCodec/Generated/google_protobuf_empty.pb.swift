@@ -57,6 +57,6 @@ extension Google_Protobuf_Empty {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Google__Protobuf__Empty>) throws(CodecError) {
     self.init()
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }

@@ -258,6 +258,6 @@ extension Google_Protobuf_FieldMask {
     self.init()
     let m = c.pointee
     self.paths = try ProtoC.strings(m.paths, count: m.n_paths, field: "google.protobuf.FieldMask.paths")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }

@@ -158,6 +158,6 @@ extension Google_Protobuf_Timestamp {
     let m = c.pointee
     self.seconds = m.seconds
     self.nanos = m.nanos
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }

@@ -249,7 +249,7 @@ extension Google_Rpc_ErrorInfo {
         self.metadata[try ProtoC.string(e.key, field: "google.rpc.ErrorInfo.key")] = try ProtoC.string(e.value, field: "google.rpc.ErrorInfo.value")
       }
     }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -294,7 +294,7 @@ extension Google_Rpc_RetryInfo {
     self.init()
     let m = c.pointee
     if let p = m.retry_delay { self.retryDelay = try Google_Protobuf_Duration(_c: p) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -346,7 +346,7 @@ extension Google_Rpc_DebugInfo {
     let m = c.pointee
     self.stackEntries = try ProtoC.strings(m.stack_entries, count: m.n_stack_entries, field: "google.rpc.DebugInfo.stack_entries")
     self.detail = try ProtoC.string(m.detail, field: "google.rpc.DebugInfo.detail")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -394,7 +394,7 @@ extension Google_Rpc_QuotaFailure {
     self.init()
     let m = c.pointee
     self.violations = try ProtoC.array(m.violations, count: m.n_violations) { p throws(CodecError) in try Google_Rpc_QuotaFailure.Violation(_c: p!) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -480,7 +480,7 @@ extension Google_Rpc_QuotaFailure.Violation {
       }
     }
     self.quotaValue = m.quota_value
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -528,7 +528,7 @@ extension Google_Rpc_PreconditionFailure {
     self.init()
     let m = c.pointee
     self.violations = try ProtoC.array(m.violations, count: m.n_violations) { p throws(CodecError) in try Google_Rpc_PreconditionFailure.Violation(_c: p!) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -581,7 +581,7 @@ extension Google_Rpc_PreconditionFailure.Violation {
     self.type = try ProtoC.string(m.type, field: "google.rpc.PreconditionFailure.Violation.type")
     self.subject = try ProtoC.string(m.subject, field: "google.rpc.PreconditionFailure.Violation.subject")
     self.description_p = try ProtoC.string(m.description, field: "google.rpc.PreconditionFailure.Violation.description")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -629,7 +629,7 @@ extension Google_Rpc_BadRequest {
     self.init()
     let m = c.pointee
     self.fieldViolations = try ProtoC.array(m.field_violations, count: m.n_field_violations) { p throws(CodecError) in try Google_Rpc_BadRequest.FieldViolation(_c: p!) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -686,7 +686,7 @@ extension Google_Rpc_BadRequest.FieldViolation {
     self.description_p = try ProtoC.string(m.description, field: "google.rpc.BadRequest.FieldViolation.description")
     self.reason = try ProtoC.string(m.reason, field: "google.rpc.BadRequest.FieldViolation.reason")
     if let p = m.localized_message { self.localizedMessage = try Google_Rpc_LocalizedMessage(_c: p) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -735,7 +735,7 @@ extension Google_Rpc_RequestInfo {
     let m = c.pointee
     self.requestID = try ProtoC.string(m.request_id, field: "google.rpc.RequestInfo.request_id")
     self.servingData = try ProtoC.string(m.serving_data, field: "google.rpc.RequestInfo.serving_data")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -792,7 +792,7 @@ extension Google_Rpc_ResourceInfo {
     self.resourceName = try ProtoC.string(m.resource_name, field: "google.rpc.ResourceInfo.resource_name")
     self.owner = try ProtoC.string(m.owner, field: "google.rpc.ResourceInfo.owner")
     self.description_p = try ProtoC.string(m.description, field: "google.rpc.ResourceInfo.description")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -840,7 +840,7 @@ extension Google_Rpc_Help {
     self.init()
     let m = c.pointee
     self.links = try ProtoC.array(m.links, count: m.n_links) { p throws(CodecError) in try Google_Rpc_Help.Link(_c: p!) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -889,7 +889,7 @@ extension Google_Rpc_Help.Link {
     let m = c.pointee
     self.description_p = try ProtoC.string(m.description, field: "google.rpc.Help.Link.description")
     self.url = try ProtoC.string(m.url, field: "google.rpc.Help.Link.url")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -938,6 +938,6 @@ extension Google_Rpc_LocalizedMessage {
     let m = c.pointee
     self.locale = try ProtoC.string(m.locale, field: "google.rpc.LocalizedMessage.locale")
     self.message = try ProtoC.string(m.message, field: "google.rpc.LocalizedMessage.message")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }

@@ -72,6 +72,6 @@ extension Google_Rpc_Status {
     self.code = m.code
     self.message = try ProtoC.string(m.message, field: "google.rpc.Status.message")
     self.details = try ProtoC.array(m.details, count: m.n_details) { p throws(CodecError) in try Google_Protobuf_Any(_c: p!) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }

@@ -71,6 +71,6 @@ extension Google_Type_Date {
     self.year = m.year
     self.month = m.month
     self.day = m.day
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }

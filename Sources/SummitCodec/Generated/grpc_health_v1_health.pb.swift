@@ -131,7 +131,7 @@ extension Grpc_Health_V1_HealthCheckRequest {
     self.init()
     let m = c.pointee
     self.service = try ProtoC.string(m.service, field: "grpc.health.v1.HealthCheckRequest.service")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -176,7 +176,7 @@ extension Grpc_Health_V1_HealthCheckResponse {
     self.init()
     let m = c.pointee
     self.status = .init(rawValue: Int32(truncatingIfNeeded: m.status.rawValue))
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -217,7 +217,7 @@ extension Grpc_Health_V1_HealthListRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Health__V1__HealthListRequest>) throws(CodecError) {
     self.init()
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -279,7 +279,7 @@ extension Grpc_Health_V1_HealthListResponse {
         self.statuses[try ProtoC.string(e.key, field: "grpc.health.v1.HealthListResponse.key")] = try e.value.map { p throws(CodecError) in try Grpc_Health_V1_HealthCheckResponse(_c: p) } ?? Grpc_Health_V1_HealthCheckResponse()
       }
     }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 

@@ -199,7 +199,7 @@ extension Grpc_Reflection_V1_ServerReflectionRequest {
       case 7: self.messageRequest = .listServices(try ProtoC.string(m.list_services, field: "grpc.reflection.v1.ServerReflectionRequest.list_services"))
       default: self.messageRequest = nil
     }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -248,7 +248,7 @@ extension Grpc_Reflection_V1_ExtensionRequest {
     let m = c.pointee
     self.containingType = try ProtoC.string(m.containing_type, field: "grpc.reflection.v1.ExtensionRequest.containing_type")
     self.extensionNumber = m.extension_number
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -330,7 +330,7 @@ extension Grpc_Reflection_V1_ServerReflectionResponse {
       case 7: self.messageResponse = .errorResponse(try Grpc_Reflection_V1_ErrorResponse(_c: m.error_response!))
       default: self.messageResponse = nil
     }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -378,7 +378,7 @@ extension Grpc_Reflection_V1_FileDescriptorResponse {
     self.init()
     let m = c.pointee
     self.fileDescriptorProto = try ProtoC.array(m.file_descriptor_proto, count: m.n_file_descriptor_proto) { ProtoC.bytes($0.data, count: $0.len) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -430,7 +430,7 @@ extension Grpc_Reflection_V1_ExtensionNumberResponse {
     let m = c.pointee
     self.baseTypeName = try ProtoC.string(m.base_type_name, field: "grpc.reflection.v1.ExtensionNumberResponse.base_type_name")
     self.extensionNumber = ProtoC.array(m.extension_number, count: m.n_extension_number)
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -478,7 +478,7 @@ extension Grpc_Reflection_V1_ListServiceResponse {
     self.init()
     let m = c.pointee
     self.service = try ProtoC.array(m.service, count: m.n_service) { p throws(CodecError) in try Grpc_Reflection_V1_ServiceResponse(_c: p!) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -523,7 +523,7 @@ extension Grpc_Reflection_V1_ServiceResponse {
     self.init()
     let m = c.pointee
     self.name = try ProtoC.string(m.name, field: "grpc.reflection.v1.ServiceResponse.name")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -572,7 +572,7 @@ extension Grpc_Reflection_V1_ErrorResponse {
     let m = c.pointee
     self.errorCode = m.error_code
     self.errorMessage = try ProtoC.string(m.error_message, field: "grpc.reflection.v1.ErrorResponse.error_message")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 

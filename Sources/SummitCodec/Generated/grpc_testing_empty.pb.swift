@@ -51,6 +51,6 @@ extension Grpc_Testing_Empty {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__Empty>) throws(CodecError) {
     self.init()
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }

@@ -573,7 +573,7 @@ extension Grpc_Testing_BoolValue {
     self.init()
     let m = c.pointee
     self.value = m.value != 0
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -622,7 +622,7 @@ extension Grpc_Testing_Payload {
     let m = c.pointee
     self.type = .init(rawValue: Int32(truncatingIfNeeded: m.type.rawValue))
     self.body = ProtoC.bytes(m.body.data, count: m.body.len)
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -671,7 +671,7 @@ extension Grpc_Testing_EchoStatus {
     let m = c.pointee
     self.code = m.code
     self.message = try ProtoC.string(m.message, field: "grpc.testing.EchoStatus.message")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -756,7 +756,7 @@ extension Grpc_Testing_SimpleRequest {
     self.fillServerID = m.fill_server_id != 0
     self.fillGrpclbRouteType = m.fill_grpclb_route_type != 0
     if let p = m.orca_per_query_report { self.orcaPerQueryReport = try Grpc_Testing_TestOrcaReport(_c: p) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -821,7 +821,7 @@ extension Grpc_Testing_SimpleResponse {
     self.serverID = try ProtoC.string(m.server_id, field: "grpc.testing.SimpleResponse.server_id")
     self.grpclbRouteType = .init(rawValue: Int32(truncatingIfNeeded: m.grpclb_route_type.rawValue))
     self.hostname = try ProtoC.string(m.hostname, field: "grpc.testing.SimpleResponse.hostname")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -870,7 +870,7 @@ extension Grpc_Testing_StreamingInputCallRequest {
     let m = c.pointee
     if let p = m.payload { self.payload = try Grpc_Testing_Payload(_c: p) }
     if let p = m.expect_compressed { self.expectCompressed = try Grpc_Testing_BoolValue(_c: p) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -915,7 +915,7 @@ extension Grpc_Testing_StreamingInputCallResponse {
     self.init()
     let m = c.pointee
     self.aggregatedPayloadSize = m.aggregated_payload_size
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -968,7 +968,7 @@ extension Grpc_Testing_ResponseParameters {
     self.size = m.size
     self.intervalUs = m.interval_us
     if let p = m.compressed { self.compressed = try Grpc_Testing_BoolValue(_c: p) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -1032,7 +1032,7 @@ extension Grpc_Testing_StreamingOutputCallRequest {
     if let p = m.payload { self.payload = try Grpc_Testing_Payload(_c: p) }
     if let p = m.response_status { self.responseStatus = try Grpc_Testing_EchoStatus(_c: p) }
     if let p = m.orca_oob_report { self.orcaOobReport = try Grpc_Testing_TestOrcaReport(_c: p) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -1077,7 +1077,7 @@ extension Grpc_Testing_StreamingOutputCallResponse {
     self.init()
     let m = c.pointee
     if let p = m.payload { self.payload = try Grpc_Testing_Payload(_c: p) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -1122,7 +1122,7 @@ extension Grpc_Testing_ReconnectParams {
     self.init()
     let m = c.pointee
     self.maxReconnectBackoffMs = m.max_reconnect_backoff_ms
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -1174,7 +1174,7 @@ extension Grpc_Testing_ReconnectInfo {
     let m = c.pointee
     self.passed = m.passed != 0
     self.backoffMs = ProtoC.array(m.backoff_ms, count: m.n_backoff_ms)
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -1230,7 +1230,7 @@ extension Grpc_Testing_LoadBalancerStatsRequest {
     self.numRpcs = m.num_rpcs
     self.timeoutSec = m.timeout_sec
     self.metadataKeys = try ProtoC.strings(m.metadata_keys, count: m.n_metadata_keys, field: "grpc.testing.LoadBalancerStatsRequest.metadata_keys")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -1338,7 +1338,7 @@ extension Grpc_Testing_LoadBalancerStatsResponse {
         self.metadatasByPeer[try ProtoC.string(e.key, field: "grpc.testing.LoadBalancerStatsResponse.key")] = try e.value.map { p throws(CodecError) in try Grpc_Testing_LoadBalancerStatsResponse.MetadataByPeer(_c: p) } ?? Grpc_Testing_LoadBalancerStatsResponse.MetadataByPeer()
       }
     }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -1391,7 +1391,7 @@ extension Grpc_Testing_LoadBalancerStatsResponse.MetadataEntry {
     self.key = try ProtoC.string(m.key, field: "grpc.testing.LoadBalancerStatsResponse.MetadataEntry.key")
     self.value = try ProtoC.string(m.value, field: "grpc.testing.LoadBalancerStatsResponse.MetadataEntry.value")
     self.type = .init(rawValue: Int32(truncatingIfNeeded: m.type.rawValue))
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -1439,7 +1439,7 @@ extension Grpc_Testing_LoadBalancerStatsResponse.RpcMetadata {
     self.init()
     let m = c.pointee
     self.metadata = try ProtoC.array(m.metadata, count: m.n_metadata) { p throws(CodecError) in try Grpc_Testing_LoadBalancerStatsResponse.MetadataEntry(_c: p!) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -1487,7 +1487,7 @@ extension Grpc_Testing_LoadBalancerStatsResponse.MetadataByPeer {
     self.init()
     let m = c.pointee
     self.rpcMetadata = try ProtoC.array(m.rpc_metadata, count: m.n_rpc_metadata) { p throws(CodecError) in try Grpc_Testing_LoadBalancerStatsResponse.RpcMetadata(_c: p!) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -1549,7 +1549,7 @@ extension Grpc_Testing_LoadBalancerStatsResponse.RpcsByPeer {
         self.rpcsByPeer[try ProtoC.string(e.key, field: "grpc.testing.LoadBalancerStatsResponse.RpcsByPeer.key")] = e.value
       }
     }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -1590,7 +1590,7 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__LoadBalancerAccumulatedStatsRequest>) throws(CodecError) {
     self.init()
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -1715,7 +1715,7 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsResponse {
         self.statsPerMethod[try ProtoC.string(e.key, field: "grpc.testing.LoadBalancerAccumulatedStatsResponse.key")] = try e.value.map { p throws(CodecError) in try Grpc_Testing_LoadBalancerAccumulatedStatsResponse.MethodStats(_c: p) } ?? Grpc_Testing_LoadBalancerAccumulatedStatsResponse.MethodStats()
       }
     }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -1781,7 +1781,7 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsResponse.MethodStats {
         self.result[e.key] = e.value
       }
     }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -1840,7 +1840,7 @@ extension Grpc_Testing_ClientConfigureRequest {
     self.types = try ProtoC.array(m.types, count: m.n_types) { .init(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
     self.metadata = try ProtoC.array(m.metadata, count: m.n_metadata) { p throws(CodecError) in try Grpc_Testing_ClientConfigureRequest.Metadata(_c: p!) }
     self.timeoutSec = m.timeout_sec
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -1893,7 +1893,7 @@ extension Grpc_Testing_ClientConfigureRequest.Metadata {
     self.type = .init(rawValue: Int32(truncatingIfNeeded: m.type.rawValue))
     self.key = try ProtoC.string(m.key, field: "grpc.testing.ClientConfigureRequest.Metadata.key")
     self.value = try ProtoC.string(m.value, field: "grpc.testing.ClientConfigureRequest.Metadata.value")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -1934,7 +1934,7 @@ extension Grpc_Testing_ClientConfigureResponse {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__ClientConfigureResponse>) throws(CodecError) {
     self.init()
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -1979,7 +1979,7 @@ extension Grpc_Testing_MemorySize {
     self.init()
     let m = c.pointee
     self.rss = m.rss
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -2006,8 +2006,8 @@ extension Grpc_Testing_TestOrcaReport {
   ]
 
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
-    if self.cpuUtilization != 0 { visitor.visit(.double(self.cpuUtilization), Self.protoFields[0]) }
-    if self.memoryUtilization != 0 { visitor.visit(.double(self.memoryUtilization), Self.protoFields[1]) }
+    if self.cpuUtilization.bitPattern != 0 { visitor.visit(.double(self.cpuUtilization), Self.protoFields[0]) }
+    if self.memoryUtilization.bitPattern != 0 { visitor.visit(.double(self.memoryUtilization), Self.protoFields[1]) }
     if !self.requestCost.isEmpty { visitor.visit(.map(self.requestCost.map { (.string($0.key), .double($0.value)) }), Self.protoFields[2]) }
     if !self.utilization.isEmpty { visitor.visit(.map(self.utilization.map { (.string($0.key), .double($0.value)) }), Self.protoFields[3]) }
   }
@@ -2030,6 +2030,9 @@ extension Grpc_Testing_TestOrcaReport {
         grpc__testing__test_orca_report__request_cost_entry__init(e)
         e.pointee.key = arena.cString(key)
         e.pointee.value = value
+        if value == 0, value.sign == .minus {
+          UnknownFields().store(inMessage: UnsafeMutableRawPointer(e), arena, adding: [.negativeZero(double: 2)])
+        }
         entries[i] = e
       }
       c.pointee.n_request_cost = self.requestCost.count
@@ -2042,12 +2045,19 @@ extension Grpc_Testing_TestOrcaReport {
         grpc__testing__test_orca_report__utilization_entry__init(e)
         e.pointee.key = arena.cString(key)
         e.pointee.value = value
+        if value == 0, value.sign == .minus {
+          UnknownFields().store(inMessage: UnsafeMutableRawPointer(e), arena, adding: [.negativeZero(double: 2)])
+        }
         entries[i] = e
       }
       c.pointee.n_utilization = self.utilization.count
       c.pointee.utilization = entries
     }
-    unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
+    // protobuf-c drops -0.0 as a zero; it goes out as a raw field of the same number.
+    var negativeZeros: [UnknownFields.Field] = []
+    if self.cpuUtilization == 0, self.cpuUtilization.sign == .minus { negativeZeros.append(.negativeZero(double: 1)) }
+    if self.memoryUtilization == 0, self.memoryUtilization.sign == .minus { negativeZeros.append(.negativeZero(double: 2)) }
+    unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena, adding: negativeZeros)
   }
 
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
@@ -2070,7 +2080,7 @@ extension Grpc_Testing_TestOrcaReport {
         self.utilization[try ProtoC.string(e.key, field: "grpc.testing.TestOrcaReport.key")] = e.value
       }
     }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -2127,7 +2137,7 @@ extension Grpc_Testing_HookRequest {
     self.grpcCodeToReturn = m.grpc_code_to_return
     self.grpcStatusDescription = try ProtoC.string(m.grpc_status_description, field: "grpc.testing.HookRequest.grpc_status_description")
     self.serverPort = m.server_port
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -2168,6 +2178,6 @@ extension Grpc_Testing_HookResponse {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__HookResponse>) throws(CodecError) {
     self.init()
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }

@@ -374,7 +374,7 @@ extension Summit_V1_AllegationResponse {
     self.statement = try ProtoC.string(m.statement, field: "summit.v1.AllegationResponse.statement")
     if let p = m.date { self.date = try Google_Type_Date(_c: p) }
     self.sources = try ProtoC.array(m.sources, count: m.n_sources) { p throws(CodecError) in try Summit_V1_Source(_c: p!) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -475,7 +475,7 @@ extension Summit_V1_Allegation {
     self.etag = try ProtoC.string(m.etag, field: "summit.v1.Allegation.etag")
     if let p = m.create_time { self.createTime = try Google_Protobuf_Timestamp(_c: p) }
     if let p = m.update_time { self.updateTime = try Google_Protobuf_Timestamp(_c: p) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -520,7 +520,7 @@ extension Summit_V1_GetAllegationRequest {
     self.init()
     let m = c.pointee
     self.name = try ProtoC.string(m.name, field: "summit.v1.GetAllegationRequest.name")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -585,7 +585,7 @@ extension Summit_V1_ListAllegationsRequest {
     if let p = m.accused { self.accused = try Summit_V1_Party(_c: p) }
     self.category = .init(rawValue: Int32(truncatingIfNeeded: m.category.rawValue))
     self.status = .init(rawValue: Int32(truncatingIfNeeded: m.status.rawValue))
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -637,7 +637,7 @@ extension Summit_V1_ListAllegationsResponse {
     let m = c.pointee
     self.allegations = try ProtoC.array(m.allegations, count: m.n_allegations) { p throws(CodecError) in try Summit_V1_Allegation(_c: p!) }
     self.nextPageToken = try ProtoC.string(m.next_page_token, field: "summit.v1.ListAllegationsResponse.next_page_token")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -690,7 +690,7 @@ extension Summit_V1_CreateAllegationRequest {
     if let p = m.allegation { self.allegation = try Summit_V1_Allegation(_c: p) }
     self.allegationID = try ProtoC.string(m.allegation_id, field: "summit.v1.CreateAllegationRequest.allegation_id")
     self.requestID = try ProtoC.string(m.request_id, field: "summit.v1.CreateAllegationRequest.request_id")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -739,7 +739,7 @@ extension Summit_V1_UpdateAllegationRequest {
     let m = c.pointee
     if let p = m.allegation { self.allegation = try Summit_V1_Allegation(_c: p) }
     if let p = m.update_mask { self.updateMask = try Google_Protobuf_FieldMask(_c: p) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -788,7 +788,7 @@ extension Summit_V1_DeleteAllegationRequest {
     let m = c.pointee
     self.name = try ProtoC.string(m.name, field: "summit.v1.DeleteAllegationRequest.name")
     self.etag = try ProtoC.string(m.etag, field: "summit.v1.DeleteAllegationRequest.etag")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -845,7 +845,7 @@ extension Summit_V1_RespondToAllegationRequest {
     if let p = m.response { self.response = try Summit_V1_AllegationResponse(_c: p) }
     self.etag = try ProtoC.string(m.etag, field: "summit.v1.RespondToAllegationRequest.etag")
     self.requestID = try ProtoC.string(m.request_id, field: "summit.v1.RespondToAllegationRequest.request_id")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -890,7 +890,7 @@ extension Summit_V1_WatchAllegationsRequest {
     self.init()
     let m = c.pointee
     self.afterSequence = m.after_sequence
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -947,7 +947,7 @@ extension Summit_V1_AllegationEvent {
     if let p = m.allegation { self.allegation = try Summit_V1_Allegation(_c: p) }
     self.sequence = m.sequence
     if let p = m.commit_time { self.commitTime = try Google_Protobuf_Timestamp(_c: p) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 

@@ -138,7 +138,7 @@ extension Summit_V1_Source {
     self.url = try ProtoC.string(m.url, field: "summit.v1.Source.url")
     self.publisher = try ProtoC.string(m.publisher, field: "summit.v1.Source.publisher")
     if let p = m.published { self.published = try Google_Type_Date(_c: p) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -206,6 +206,6 @@ extension Summit_V1_Party {
       case 3: self.kind = .group(try ProtoC.string(m.group, field: "summit.v1.Party.group"))
       default: self.kind = nil
     }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }

@@ -236,7 +236,7 @@ extension Summit_V1_Leader {
     self.etag = try ProtoC.string(m.etag, field: "summit.v1.Leader.etag")
     if let p = m.create_time { self.createTime = try Google_Protobuf_Timestamp(_c: p) }
     if let p = m.update_time { self.updateTime = try Google_Protobuf_Timestamp(_c: p) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -281,7 +281,7 @@ extension Summit_V1_GetLeaderRequest {
     self.init()
     let m = c.pointee
     self.name = try ProtoC.string(m.name, field: "summit.v1.GetLeaderRequest.name")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -334,7 +334,7 @@ extension Summit_V1_ListLeadersRequest {
     self.pageSize = m.page_size
     self.pageToken = try ProtoC.string(m.page_token, field: "summit.v1.ListLeadersRequest.page_token")
     self.country = try ProtoC.string(m.country, field: "summit.v1.ListLeadersRequest.country")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -386,7 +386,7 @@ extension Summit_V1_ListLeadersResponse {
     let m = c.pointee
     self.leaders = try ProtoC.array(m.leaders, count: m.n_leaders) { p throws(CodecError) in try Summit_V1_Leader(_c: p!) }
     self.nextPageToken = try ProtoC.string(m.next_page_token, field: "summit.v1.ListLeadersResponse.next_page_token")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -439,7 +439,7 @@ extension Summit_V1_CreateLeaderRequest {
     if let p = m.leader { self.leader = try Summit_V1_Leader(_c: p) }
     self.leaderID = try ProtoC.string(m.leader_id, field: "summit.v1.CreateLeaderRequest.leader_id")
     self.requestID = try ProtoC.string(m.request_id, field: "summit.v1.CreateLeaderRequest.request_id")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -488,7 +488,7 @@ extension Summit_V1_UpdateLeaderRequest {
     let m = c.pointee
     if let p = m.leader { self.leader = try Summit_V1_Leader(_c: p) }
     if let p = m.update_mask { self.updateMask = try Google_Protobuf_FieldMask(_c: p) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -541,7 +541,7 @@ extension Summit_V1_DeleteLeaderRequest {
     self.name = try ProtoC.string(m.name, field: "summit.v1.DeleteLeaderRequest.name")
     self.etag = try ProtoC.string(m.etag, field: "summit.v1.DeleteLeaderRequest.etag")
     self.force = m.force != 0
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -594,7 +594,7 @@ extension Summit_V1_ResolveLeadersRequest {
     self.mention = try ProtoC.string(m.mention, field: "summit.v1.ResolveLeadersRequest.mention")
     self.tag = try ProtoC.string(m.tag, field: "summit.v1.ResolveLeadersRequest.tag")
     self.maxMatches = m.max_matches
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -621,7 +621,7 @@ extension Summit_V1_LeaderMatch {
 
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if let value = self.leader { visitor.visit(.message(value), Self.protoFields[0]) }
-    if self.score != 0 { visitor.visit(.double(self.score), Self.protoFields[1]) }
+    if self.score.bitPattern != 0 { visitor.visit(.double(self.score), Self.protoFields[1]) }
     if !self.matched.isEmpty { visitor.visit(.string(self.matched), Self.protoFields[2]) }
   }
 
@@ -637,7 +637,10 @@ extension Summit_V1_LeaderMatch {
     if let value = self.leader { c.pointee.leader = Summit_V1_Leader._cNew(value, arena) }
     c.pointee.score = self.score
     if !self.matched.isEmpty { c.pointee.matched = arena.cString(self.matched) }
-    unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
+    // protobuf-c drops -0.0 as a zero; it goes out as a raw field of the same number.
+    var negativeZeros: [UnknownFields.Field] = []
+    if self.score == 0, self.score.sign == .minus { negativeZeros.append(.negativeZero(double: 2)) }
+    unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena, adding: negativeZeros)
   }
 
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
@@ -647,7 +650,7 @@ extension Summit_V1_LeaderMatch {
     if let p = m.leader { self.leader = try Summit_V1_Leader(_c: p) }
     self.score = m.score
     self.matched = try ProtoC.string(m.matched, field: "summit.v1.LeaderMatch.matched")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -703,7 +706,7 @@ extension Summit_V1_ResolveLeadersResponse {
     self.mention = try ProtoC.string(m.mention, field: "summit.v1.ResolveLeadersResponse.mention")
     self.tag = try ProtoC.string(m.tag, field: "summit.v1.ResolveLeadersResponse.tag")
     self.matches = try ProtoC.array(m.matches, count: m.n_matches) { p throws(CodecError) in try Summit_V1_LeaderMatch(_c: p!) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 

@@ -349,7 +349,7 @@ extension Summit_V1_Visit {
     self.etag = try ProtoC.string(m.etag, field: "summit.v1.Visit.etag")
     if let p = m.create_time { self.createTime = try Google_Protobuf_Timestamp(_c: p) }
     if let p = m.update_time { self.updateTime = try Google_Protobuf_Timestamp(_c: p) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -394,7 +394,7 @@ extension Summit_V1_GetVisitRequest {
     self.init()
     let m = c.pointee
     self.name = try ProtoC.string(m.name, field: "summit.v1.GetVisitRequest.name")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -463,7 +463,7 @@ extension Summit_V1_ListVisitsRequest {
     if let p = m.date_from { self.dateFrom = try Google_Type_Date(_c: p) }
     if let p = m.date_to { self.dateTo = try Google_Type_Date(_c: p) }
     self.kind = .init(rawValue: Int32(truncatingIfNeeded: m.kind.rawValue))
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -515,7 +515,7 @@ extension Summit_V1_ListVisitsResponse {
     let m = c.pointee
     self.visits = try ProtoC.array(m.visits, count: m.n_visits) { p throws(CodecError) in try Summit_V1_Visit(_c: p!) }
     self.nextPageToken = try ProtoC.string(m.next_page_token, field: "summit.v1.ListVisitsResponse.next_page_token")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -568,7 +568,7 @@ extension Summit_V1_CreateVisitRequest {
     if let p = m.visit { self.visit = try Summit_V1_Visit(_c: p) }
     self.visitID = try ProtoC.string(m.visit_id, field: "summit.v1.CreateVisitRequest.visit_id")
     self.requestID = try ProtoC.string(m.request_id, field: "summit.v1.CreateVisitRequest.request_id")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -617,7 +617,7 @@ extension Summit_V1_UpdateVisitRequest {
     let m = c.pointee
     if let p = m.visit { self.visit = try Summit_V1_Visit(_c: p) }
     if let p = m.update_mask { self.updateMask = try Google_Protobuf_FieldMask(_c: p) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -666,7 +666,7 @@ extension Summit_V1_DeleteVisitRequest {
     let m = c.pointee
     self.name = try ProtoC.string(m.name, field: "summit.v1.DeleteVisitRequest.name")
     self.etag = try ProtoC.string(m.etag, field: "summit.v1.DeleteVisitRequest.etag")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -715,7 +715,7 @@ extension Summit_V1_WatchVisitsRequest {
     let m = c.pointee
     self.visitor = try ProtoC.string(m.visitor, field: "summit.v1.WatchVisitsRequest.visitor")
     self.afterSequence = m.after_sequence
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -772,7 +772,7 @@ extension Summit_V1_VisitEvent {
     if let p = m.visit { self.visit = try Summit_V1_Visit(_c: p) }
     self.sequence = m.sequence
     if let p = m.commit_time { self.commitTime = try Google_Protobuf_Timestamp(_c: p) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -821,7 +821,7 @@ extension Summit_V1_ImportVisitsRequest {
     let m = c.pointee
     if let p = m.visit { self.visit = try Summit_V1_Visit(_c: p) }
     self.visitID = try ProtoC.string(m.visit_id, field: "summit.v1.ImportVisitsRequest.visit_id")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -870,7 +870,7 @@ extension Summit_V1_ImportFailure {
     let m = c.pointee
     self.index = m.index
     if let p = m.status { self.status = try Google_Rpc_Status(_c: p) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -929,7 +929,7 @@ extension Summit_V1_ImportVisitsResponse {
     self.createdCount = m.created_count
     self.created = try ProtoC.strings(m.created, count: m.n_created, field: "summit.v1.ImportVisitsResponse.created")
     self.failures = try ProtoC.array(m.failures, count: m.n_failures) { p throws(CodecError) in try Summit_V1_ImportFailure(_c: p!) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 

@@ -17,14 +17,22 @@ public struct UnknownFields: Sendable, Hashable {
 
   public var isEmpty: Bool { fields.isEmpty }
 
+  /// The largest field number protobuf allows (2^29 - 1).
+  static let maxFieldNumber: UInt32 = (1 << 29) - 1
+
   /// Reads the unknown fields protobuf-c kept on an unpacked message.
-  package init(cMessage: UnsafeRawPointer) {
+  /// - Throws: ``CodecError/Code/malformed`` for a field number above 2^29 - 1,
+  ///   which protobuf-c accepts but the protobuf encoding forbids.
+  package init(cMessage: UnsafeRawPointer) throws(CodecError) {
     let base = cMessage.assumingMemoryBound(to: ProtobufCMessage.self).pointee
     guard base.n_unknown_fields > 0, let unknown = base.unknown_fields else { return }
     let count = Int(base.n_unknown_fields)
     fields.reserveCapacity(count)
     for i in 0..<count {
       let f = unknown[i]
+      guard f.tag <= Self.maxFieldNumber else {
+        throw CodecError(code: .malformed, message: "field number \(f.tag) is above the maximum 536870911")
+      }
       fields.append(
         Field(
           number: f.tag, wireType: UInt8(truncatingIfNeeded: f.wire_type.rawValue),
@@ -32,8 +40,10 @@ public struct UnknownFields: Sendable, Hashable {
     }
   }
 
-  /// Hands the fields to protobuf-c to pack after the known ones.
-  package func store(inMessage message: UnsafeMutableRawPointer, _ arena: ProtoArena) {
+  /// Hands the fields to protobuf-c to pack after the known ones, with
+  /// `extra` after them.
+  package func store(inMessage message: UnsafeMutableRawPointer, _ arena: ProtoArena, adding extra: [Field] = []) {
+    let fields = extra.isEmpty ? self.fields : self.fields + extra
     guard !fields.isEmpty else { return }
     let base = message.assumingMemoryBound(to: ProtobufCMessage.self)
     let unknown = arena.copy(fields) { f in
@@ -43,5 +53,22 @@ public struct UnknownFields: Sendable, Hashable {
     }
     base.pointee.n_unknown_fields = UInt32(fields.count)
     base.pointee.unknown_fields = unknown
+  }
+}
+
+extension UnknownFields.Field {
+  /// A float field holding -0.0, written as a raw 32-bit field.
+  ///
+  /// protobuf-c skips a proto3 float that compares equal to zero, so it would
+  /// drop the sign of -0.0, which other implementations keep. Written as an
+  /// unknown field with the known field's number, the value reaches every
+  /// decoder as that field.
+  package static func negativeZero(float number: Int32) -> Self {
+    Self(number: UInt32(number), wireType: 5, data: [0, 0, 0, 0x80])
+  }
+
+  /// A double field holding -0.0, written as a raw 64-bit field (see the float case).
+  package static func negativeZero(double number: Int32) -> Self {
+    Self(number: UInt32(number), wireType: 1, data: [0, 0, 0, 0, 0, 0, 0, 0x80])
   }
 }

@@ -282,8 +282,8 @@ extension Summit_Testing_V1_Scalars {
     if self.f64 != 0 { visitor.visit(.uint64(self.f64), Self.protoFields[7]) }
     if self.sf32 != 0 { visitor.visit(.int32(self.sf32), Self.protoFields[8]) }
     if self.sf64 != 0 { visitor.visit(.int64(self.sf64), Self.protoFields[9]) }
-    if self.flt != 0 { visitor.visit(.float(self.flt), Self.protoFields[10]) }
-    if self.dbl != 0 { visitor.visit(.double(self.dbl), Self.protoFields[11]) }
+    if self.flt.bitPattern != 0 { visitor.visit(.float(self.flt), Self.protoFields[10]) }
+    if self.dbl.bitPattern != 0 { visitor.visit(.double(self.dbl), Self.protoFields[11]) }
     if self.flag { visitor.visit(.bool(self.flag), Self.protoFields[12]) }
     if !self.text.isEmpty { visitor.visit(.string(self.text), Self.protoFields[13]) }
     if !self.blob.isEmpty { visitor.visit(.bytes(self.blob), Self.protoFields[14]) }
@@ -315,7 +315,11 @@ extension Summit_Testing_V1_Scalars {
     if !self.text.isEmpty { c.pointee.text = arena.cString(self.text) }
     if !self.blob.isEmpty { c.pointee.blob = .init(len: self.blob.count, data: arena.bytes(self.blob)) }
     c.pointee.color = .init(rawValue: .init(truncatingIfNeeded: self.color.rawValue))
-    unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
+    // protobuf-c drops -0.0 as a zero; it goes out as a raw field of the same number.
+    var negativeZeros: [UnknownFields.Field] = []
+    if self.flt == 0, self.flt.sign == .minus { negativeZeros.append(.negativeZero(float: 11)) }
+    if self.dbl == 0, self.dbl.sign == .minus { negativeZeros.append(.negativeZero(double: 12)) }
+    unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena, adding: negativeZeros)
   }
 
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
@@ -338,7 +342,7 @@ extension Summit_Testing_V1_Scalars {
     self.text = try ProtoC.string(m.text, field: "summit.testing.v1.Scalars.text")
     self.blob = ProtoC.bytes(m.blob.data, count: m.blob.len)
     self.color = .init(rawValue: Int32(truncatingIfNeeded: m.color.rawValue))
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -505,7 +509,7 @@ extension Summit_Testing_V1_Repeated {
     self.color = try ProtoC.array(m.color, count: m.n_color) { .init(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
     self.scalars = try ProtoC.array(m.scalars, count: m.n_scalars) { p throws(CodecError) in try Summit_Testing_V1_Scalars(_c: p!) }
     self.unpacked = ProtoC.array(m.unpacked, count: m.n_unpacked)
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -558,7 +562,7 @@ extension Summit_Testing_V1_Nested {
     if let p = m.inner { self.inner = try Summit_Testing_V1_Nested.Inner(_c: p) }
     self.mood = .init(rawValue: Int32(truncatingIfNeeded: m.mood.rawValue))
     if let p = m.scalars { self.scalars = try Summit_Testing_V1_Scalars(_c: p) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -614,7 +618,7 @@ extension Summit_Testing_V1_Nested.Inner {
     self.depth = m.depth
     if let p = m.innermost { self.innermost = try Summit_Testing_V1_Nested.Inner.Innermost(_c: p) }
     self.many = try ProtoC.array(m.many, count: m.n_many) { p throws(CodecError) in try Summit_Testing_V1_Nested.Inner.Innermost(_c: p!) }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -659,7 +663,7 @@ extension Summit_Testing_V1_Nested.Inner.Innermost {
     self.init()
     let m = c.pointee
     self.label = try ProtoC.string(m.label, field: "summit.testing.v1.Nested.Inner.Innermost.label")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -776,7 +780,7 @@ extension Summit_Testing_V1_Choices {
       case 11: self.other = .scalars(try Summit_Testing_V1_Scalars(_c: m.scalars!))
       default: self.other = nil
     }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -889,6 +893,9 @@ extension Summit_Testing_V1_Maps {
         summit__testing__v1__maps__reals_entry__init(e)
         e.pointee.key = key
         e.pointee.value = value
+        if value == 0, value.sign == .minus {
+          UnknownFields().store(inMessage: UnsafeMutableRawPointer(e), arena, adding: [.negativeZero(double: 2)])
+        }
         entries[i] = e
       }
       c.pointee.n_reals = self.reals.count
@@ -943,7 +950,7 @@ extension Summit_Testing_V1_Maps {
         self.reals[e.key] = e.value
       }
     }
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -1015,7 +1022,7 @@ extension Summit_Testing_V1_Keywords {
     self.`protocol` = try ProtoC.string(m.protocol, field: "summit.testing.v1.Keywords.protocol")
     self.`extension` = try ProtoC.strings(m.extension, count: m.n_extension, field: "summit.testing.v1.Keywords.extension")
     self.type = try ProtoC.string(m.type, field: "summit.testing.v1.Keywords.type")
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
@@ -1056,6 +1063,6 @@ extension Summit_Testing_V1_Empty {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__Testing__V1__Empty>) throws(CodecError) {
     self.init()
-    unknownFields = UnknownFields(cMessage: UnsafeRawPointer(c))
+    unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }

@@ -1,0 +1,134 @@
+public import SummitCodec
+
+/// The raw side of one call, implemented by a transport: request messages in,
+/// response messages out, each as encoded bytes.
+public protocol ServerCallStreams: Sendable {
+  /// The next request message, or nil once the client has half-closed.
+  /// - Throws: ``RPCError`` when the stream broke (too large a message, bad
+  ///   compression), `CancellationError` when the call was cancelled.
+  func nextRequest() async throws -> [UInt8]?
+  /// Sends one response message, waiting while the client is slow to read.
+  func sendResponse(_ message: [UInt8]) async throws
+  /// Sends the response headers now, with the context's initial metadata,
+  /// rather than with the first message.
+  func sendInitialMetadata() async throws
+}
+
+/// A method's implementation as the transport sees it: encoded messages in
+/// and out. Build one with the typed constructors (`unary`, `serverStreaming`,
+/// `clientStreaming`, `bidirectionalStreaming`), which decode and encode.
+public struct RPCHandler: Sendable {
+  public let method: ProtoMethodDescriptor
+  public let run: @Sendable (_ streams: any ServerCallStreams, _ context: ServerContext) async throws -> Void
+
+  public init(
+    method: ProtoMethodDescriptor,
+    run: @escaping @Sendable (_ streams: any ServerCallStreams, _ context: ServerContext) async throws -> Void
+  ) {
+    self.method = method
+    self.run = run
+  }
+}
+
+extension RPCHandler {
+  public static func unary<Input: ProtoMessage, Output: ProtoMessage>(
+    _ method: ProtoMethodDescriptor,
+    _ body: @escaping @Sendable (Input, ServerContext) async throws -> Output
+  ) -> RPCHandler {
+    RPCHandler(method: method) { streams, context in
+      let request: Input = try await RequestStream(streams).single()
+      let response = try await body(request, context)
+      try await streams.sendResponse(response.serializedBytes())
+    }
+  }
+
+  public static func serverStreaming<Input: ProtoMessage, Output: ProtoMessage>(
+    _ method: ProtoMethodDescriptor,
+    _ body: @escaping @Sendable (Input, ResponseWriter<Output>, ServerContext) async throws -> Void
+  ) -> RPCHandler {
+    RPCHandler(method: method) { streams, context in
+      let request: Input = try await RequestStream(streams).single()
+      try await body(request, ResponseWriter(streams), context)
+    }
+  }
+
+  public static func clientStreaming<Input: ProtoMessage, Output: ProtoMessage>(
+    _ method: ProtoMethodDescriptor,
+    _ body: @escaping @Sendable (RequestStream<Input>, ServerContext) async throws -> Output
+  ) -> RPCHandler {
+    RPCHandler(method: method) { streams, context in
+      let response = try await body(RequestStream(streams), context)
+      try await streams.sendResponse(response.serializedBytes())
+    }
+  }
+
+  public static func bidirectionalStreaming<Input: ProtoMessage, Output: ProtoMessage>(
+    _ method: ProtoMethodDescriptor,
+    _ body: @escaping @Sendable (RequestStream<Input>, ResponseWriter<Output>, ServerContext) async throws -> Void
+  ) -> RPCHandler {
+    RPCHandler(method: method) { streams, context in
+      try await body(RequestStream(streams), ResponseWriter(streams), context)
+    }
+  }
+}
+
+/// The request messages of a streaming call, decoded.
+public struct RequestStream<Message: ProtoMessage>: AsyncSequence, Sendable {
+  public typealias Element = Message
+  private let streams: any ServerCallStreams
+
+  public init(_ streams: any ServerCallStreams) {
+    self.streams = streams
+  }
+
+  public struct AsyncIterator: AsyncIteratorProtocol {
+    let streams: any ServerCallStreams
+
+    public mutating func next() async throws -> Message? {
+      guard let bytes = try await streams.nextRequest() else { return nil }
+      return try RequestStream.decode(bytes)
+    }
+  }
+
+  public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(streams: streams) }
+
+  /// The one message a unary or server-streaming call must carry.
+  func single() async throws -> Message {
+    guard let bytes = try await streams.nextRequest() else {
+      throw RPCError(.internalError, "expected one request message, got none")
+    }
+    guard try await streams.nextRequest() == nil else {
+      throw RPCError(.internalError, "expected one request message, got more")
+    }
+    return try Self.decode(bytes)
+  }
+
+  /// gRPC's status-code document: a request that does not parse is INTERNAL.
+  static func decode(_ bytes: [UInt8]) throws -> Message {
+    do {
+      return try Message(serializedBytes: bytes)
+    } catch {
+      throw RPCError(.internalError, "request is not a valid \(Message.protoMessageName): \(error.message)")
+    }
+  }
+}
+
+/// Sends the response messages of a streaming call.
+public struct ResponseWriter<Message: ProtoMessage>: Sendable {
+  private let streams: any ServerCallStreams
+
+  public init(_ streams: any ServerCallStreams) {
+    self.streams = streams
+  }
+
+  /// Sends `message`, waiting while the client is slow to read, so that a
+  /// slow reader cannot make the server buffer without bound.
+  public func write(_ message: Message) async throws {
+    try await streams.sendResponse(message.serializedBytes())
+  }
+
+  /// Sends the response headers now (with the context's initial metadata).
+  public func sendInitialMetadata() async throws {
+    try await streams.sendInitialMetadata()
+  }
+}
