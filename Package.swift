@@ -116,13 +116,28 @@ let package = Package(
       dependencies: ["SummitAPI", "SummitRPC", "SummitCodec"],
       swiftSettings: defaultSwiftSettings
     ),
-    .executableTarget(
-      name: "summitd",
+    /// What every server executable shares: transport flags with environment
+    /// fallbacks, logging set-up, signals and graceful shutdown.
+    .target(
+      name: "SummitServerRuntime",
       dependencies: [
-        "SummitHTTP2", "SummitStandardServices", "SummitAPI",
+        "SummitHTTP2", "SummitStandardServices", "SummitRPC", "SummitCodec", "SummitAPI",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOCore", package: "swift-nio"),
+      ],
+      swiftSettings: defaultSwiftSettings
+    ),
+    .testTarget(
+      name: "SummitServerRuntimeTests",
+      dependencies: ["SummitServerRuntime"],
+      swiftSettings: defaultSwiftSettings
+    ),
+    .executableTarget(
+      name: "summitd",
+      dependencies: [
+        "SummitServerRuntime", "SummitAPI",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: defaultSwiftSettings
     ),
@@ -131,9 +146,8 @@ let package = Package(
     .executableTarget(
       name: "summit-interop-server",
       dependencies: [
-        "SummitHTTP2", "SummitStandardServices", "SummitAPI",
+        "SummitServerRuntime", "SummitAPI", "SummitRPC", "SummitCodec",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: defaultSwiftSettings
     ),

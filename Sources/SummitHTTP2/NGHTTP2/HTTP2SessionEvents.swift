@@ -1,0 +1,32 @@
+/// What an ``NGHTTP2Session`` reports while nghttp2 parses input and
+/// produces output. Implemented by the connection that owns the session, on
+/// the session's event loop.
+protocol HTTP2SessionEvents: AnyObject {
+  /// A request's HEADERS frame begins.
+  func sessionBeganHeaders(stream: Int32)
+  /// One header of a HEADERS (or trailing HEADERS) frame.
+  func sessionReceivedHeader(stream: Int32, name: String, value: String)
+  /// A HEADERS frame is complete; `endStream` when it also ends the stream.
+  func sessionReceivedHeaders(stream: Int32, endStream: Bool)
+  /// A chunk of a DATA frame's payload.
+  func sessionReceivedData(stream: Int32, _ bytes: UnsafeRawBufferPointer)
+  /// The client half-closed the stream with a DATA frame.
+  func sessionReceivedEndStream(stream: Int32)
+  /// The stream is gone; `errorCode` is 0 after a clean close, else the
+  /// RST_STREAM (or GOAWAY) error.
+  func sessionClosedStream(stream: Int32, errorCode: UInt32)
+  /// A PING we sent was acknowledged.
+  func sessionReceivedPingAck()
+  /// nghttp2 asks for up to `buffer.count` bytes of the stream's response body.
+  func sessionReadData(stream: Int32, into buffer: UnsafeMutableRawBufferPointer) -> HTTP2DataRead
+}
+
+/// The answer to ``HTTP2SessionEvents/sessionReadData(stream:into:)``.
+enum HTTP2DataRead {
+  /// `count` bytes were written; nothing is pending beyond them yet.
+  case bytes(Int)
+  /// `count` bytes were written and the body is complete; trailers follow.
+  case end(Int)
+  /// Nothing to send now; call `resumeData` when there is.
+  case deferred
+}

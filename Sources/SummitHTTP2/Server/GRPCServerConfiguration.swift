@@ -1,0 +1,34 @@
+/// Everything an operator can tune about the gRPC server; each has a flag
+/// and an environment variable in `summitd`.
+public struct GRPCServerConfiguration: Sendable {
+  /// Address to listen on; port 0 picks a free port.
+  public var host = "127.0.0.1"
+  public var port = 50051
+  /// Largest request message accepted, after decompression (RESOURCE_EXHAUSTED beyond).
+  public var maxReceiveMessageSize = 4 * 1024 * 1024
+  /// Streams a client may have open at once on one connection (SETTINGS_MAX_CONCURRENT_STREAMS).
+  public var maxConcurrentStreams = 256
+  /// Largest request header block, in HPACK-decoded bytes (SETTINGS_MAX_HEADER_LIST_SIZE).
+  public var maxHeaderListSize = 16 * 1024
+  /// A connection with no open stream for this long gets GOAWAY and is closed.
+  public var idleTimeout: Duration = .seconds(300)
+  /// How often the server PINGs a connection to check the peer is there.
+  public var keepaliveInterval: Duration = .seconds(7200)
+  /// How long a PING may go unanswered before the connection is closed.
+  public var keepaliveTimeout: Duration = .seconds(20)
+  /// On shutdown, how long in-flight calls may take to finish.
+  public var drainTimeout: Duration = .seconds(10)
+  /// Event loops (threads) serving connections; SwiftNIO's `System.coreCount`
+  /// reads cgroup limits, not CPU affinity, so set this when pinning.
+  public var eventLoopCount = 0
+  /// Per-stream receive window: how much of a request a client may send
+  /// ahead of the handler reading it.
+  public var streamWindowSize: UInt32 = 256 * 1024
+  /// Connection receive window, shared by all of a connection's streams.
+  public var connectionWindowSize: Int32 = 4 * 1024 * 1024
+  /// Response bytes a handler may have queued on one stream before its next
+  /// write waits for the client to read.
+  public var maxPendingResponseBytes = 256 * 1024
+
+  public init() {}
+}

@@ -1,0 +1,58 @@
+import NIOCore
+import SummitRPC
+
+/// A handler's way to its stream: each operation hops onto the connection's
+/// event loop, where the stream and the nghttp2 session live.
+struct ServerCallBridge: ServerCallStreams {
+  let eventLoop: any EventLoop
+  let stream: NIOLoopBound<ServerStream>
+  let connection: NIOLoopBound<ServerConnectionHandler>
+  /// The negotiated response encoding, nil for identity.
+  let compression: MessageEncoding?
+  let context: ServerContext
+  let maxPendingResponseBytes: Int
+
+  func nextRequest() async throws -> [UInt8]? {
+    try Task.checkCancellation()
+    let (stream, connection, eventLoop) = (self.stream, self.connection, self.eventLoop)
+    return try await eventLoop.flatSubmit {
+      let s = stream.value
+      let future = s.nextRequest(on: eventLoop)
+      // A queued message handed over frees its share of the receive window.
+      connection.value.returnWindow(s)
+      connection.value.scheduleFlush()
+      return future
+    }.get()
+  }
+
+  func sendResponse(_ message: [UInt8]) async throws {
+    try Task.checkCancellation()
+    // Compression and framing happen here, off the event loop.
+    let compressed = compression == .gzip && context.compressResponses
+    var bytes: [UInt8] = []
+    MessageFramer.append(compressed ? Gzip.compress(message) : message, compressed: compressed, to: &bytes)
+    let framed = bytes
+    let (stream, connection, eventLoop, context, limit) =
+      (self.stream, self.connection, self.eventLoop, self.context, self.maxPendingResponseBytes)
+    try await eventLoop.flatSubmit { () -> EventLoopFuture<Void> in
+      let s = stream.value
+      let c = connection.value
+      guard !s.finished, !s.closed else { return eventLoop.makeFailedFuture(CancellationError()) }
+      c.ensureHeadersSent(s, initial: context.initialMetadata)
+      s.appendResponse(framed)
+      c.resume(s)
+      c.scheduleFlush()
+      return s.waitForRoom(limit: limit, on: eventLoop)
+    }.get()
+  }
+
+  func sendInitialMetadata() async throws {
+    let (stream, connection, eventLoop, context) = (self.stream, self.connection, self.eventLoop, self.context)
+    try await eventLoop.submit {
+      let s = stream.value
+      guard !s.finished, !s.closed else { throw CancellationError() }
+      connection.value.ensureHeadersSent(s, initial: context.initialMetadata)
+      connection.value.scheduleFlush()
+    }.get()
+  }
+}

@@ -1,0 +1,221 @@
+import Logging
+import NIOCore
+import SummitRPC
+
+/// One client connection: owns its nghttp2 session, feeds it the socket's
+/// bytes, and writes what it produces. Everything here runs on the
+/// connection's event loop; handler tasks reach it only through
+/// `eventLoop.execute` (see ``ServerCallBridge``).
+final class ServerConnectionHandler: ChannelInboundHandler {
+  typealias InboundIn = ByteBuffer
+  typealias OutboundOut = ByteBuffer
+
+  let configuration: GRPCServerConfiguration
+  let router: RPCRouter
+  var logger: Logger
+  var session: NGHTTP2Session?
+  var context: ChannelHandlerContext?
+  var streams: [Int32: ServerStream] = [:]
+  var peer = "unknown"
+
+  /// GOAWAY sent: no new streams; close once the open ones end.
+  var draining = false
+  private var flushPending = false
+  private var idleTimer: Scheduled<Void>?
+  private var keepaliveTask: RepeatedTask?
+  private var pingOutstandingSince: NIODeadline?
+
+  init(configuration: GRPCServerConfiguration, router: RPCRouter, logger: Logger) {
+    self.configuration = configuration
+    self.router = router
+    self.logger = logger
+  }
+
+  // MARK: Channel events
+
+  func handlerAdded(context: ChannelHandlerContext) {
+    self.context = context
+    peer = context.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "unknown"
+    logger[metadataKey: "peer"] = "\(peer)"
+    do {
+      session = try NGHTTP2Session(
+        events: self,
+        settings: .init(
+          maxConcurrentStreams: UInt32(configuration.maxConcurrentStreams),
+          initialWindowSize: configuration.streamWindowSize,
+          maxHeaderListSize: UInt32(configuration.maxHeaderListSize),
+          connectionWindowSize: configuration.connectionWindowSize))
+    } catch {
+      logger.error("cannot create an HTTP/2 session: \(error)")
+      context.close(promise: nil)
+      return
+    }
+    if context.channel.isActive { start(context: context) }
+  }
+
+  func channelActive(context: ChannelHandlerContext) {
+    start(context: context)
+    context.fireChannelActive()
+  }
+
+  private var started = false
+  private func start(context: ChannelHandlerContext) {
+    guard !started else { return }
+    started = true
+    armIdleTimer()
+    startKeepalive(context: context)
+    flush()
+  }
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    let buffer = unwrapInboundIn(data)
+    guard let session else { return }
+    do {
+      try buffer.withUnsafeReadableBytes { try session.receive($0) }
+    } catch {
+      logger.debug("closing connection: \(error)")
+      flush()
+      context.close(promise: nil)
+      return
+    }
+    flush()
+  }
+
+  func channelWritabilityChanged(context: ChannelHandlerContext) {
+    if context.channel.isWritable { flush() }
+    context.fireChannelWritabilityChanged()
+  }
+
+  func channelInactive(context: ChannelHandlerContext) {
+    idleTimer?.cancel()
+    keepaliveTask?.cancel()
+    for stream in streams.values { abandon(stream) }
+    streams.removeAll()
+    context.fireChannelInactive()
+  }
+
+  func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    logger.debug("connection error: \(error)")
+    context.close(promise: nil)
+  }
+
+  func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    if event is GracefulShutdownEvent {
+      beginDraining()
+    } else {
+      context.fireUserInboundEventTriggered(event)
+    }
+  }
+
+  func handlerRemoved(context: ChannelHandlerContext) {
+    self.context = nil
+  }
+
+  // MARK: Output
+
+  /// Writes whatever nghttp2 has ready, unless the socket is full: then it
+  /// waits for writability, so a client that never reads cannot make us
+  /// buffer without bound.
+  func flush() {
+    guard let context, let session else { return }
+    guard context.channel.isWritable else { return }
+    var buffer = context.channel.allocator.buffer(capacity: 0)
+    do {
+      try session.drainOutput { buffer.writeBytes($0) }
+    } catch {
+      logger.debug("nghttp2 send failed: \(error)")
+      context.close(promise: nil)
+      return
+    }
+    if buffer.readableBytes > 0 {
+      context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+    if session.isFinished || (draining && streams.isEmpty) {
+      context.close(promise: nil)
+    }
+  }
+
+  /// Flushes once, after whatever else this event-loop tick does.
+  func scheduleFlush() {
+    guard !flushPending, let context else { return }
+    flushPending = true
+    let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+    context.eventLoop.execute {
+      let handler = loopBound.value
+      handler.flushPending = false
+      handler.flush()
+    }
+  }
+
+  // MARK: Connection lifetime
+
+  func beginDraining() {
+    guard !draining else { return }
+    draining = true
+    session?.submitGoAway(errorCode: 0)
+    logger.debug("draining: GOAWAY sent", metadata: ["open_streams": "\(streams.count)"])
+    flush()
+  }
+
+  private func armIdleTimer() {
+    idleTimer?.cancel()
+    guard let context, streams.isEmpty else { return }
+    let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+    idleTimer = context.eventLoop.scheduleTask(in: .nanoseconds(configuration.idleTimeout.nanoseconds)) {
+      let handler = loopBound.value
+      guard handler.streams.isEmpty else { return }
+      handler.logger.debug("idle timeout: closing connection")
+      handler.beginDraining()
+      handler.context?.close(promise: nil)
+    }
+  }
+
+  private func startKeepalive(context: ChannelHandlerContext) {
+    let interval = TimeAmount.nanoseconds(configuration.keepaliveInterval.nanoseconds)
+    let timeout = TimeAmount.nanoseconds(configuration.keepaliveTimeout.nanoseconds)
+    let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+    keepaliveTask = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+      let handler = loopBound.value
+      guard handler.pingOutstandingSince == nil else { return }
+      let sent = NIODeadline.now()
+      handler.pingOutstandingSince = sent
+      handler.session?.submitPing()
+      handler.flush()
+      handler.context?.eventLoop.scheduleTask(in: timeout) {
+        let handler = loopBound.value
+        guard handler.pingOutstandingSince == sent else { return }
+        handler.logger.debug("keepalive PING unanswered: closing connection")
+        handler.context?.close(promise: nil)
+      }
+    }
+  }
+
+  func streamOpened() {
+    idleTimer?.cancel()
+    idleTimer = nil
+  }
+
+  func streamRemoved() {
+    if streams.isEmpty {
+      if draining {
+        scheduleFlush()
+      } else {
+        armIdleTimer()
+      }
+    }
+  }
+
+  func pingAcknowledged() {
+    pingOutstandingSince = nil
+  }
+}
+
+/// Sent down every connection's pipeline when the server shuts down.
+struct GracefulShutdownEvent: Sendable {}
+
+extension Duration {
+  var nanoseconds: Int64 {
+    let (seconds, attoseconds) = components
+    return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+  }
+}

@@ -1,0 +1,164 @@
+import NIOCore
+import SummitRPC
+
+/// One gRPC call's HTTP/2 stream, on its connection's event loop: the
+/// request messages waiting for the handler, the response bytes waiting for
+/// nghttp2, and how the call ends.
+final class ServerStream {
+  enum Phase {
+    /// Request HEADERS are arriving.
+    case receivingHeaders
+    /// A handler is running (or an early error answer is queued).
+    case open
+  }
+
+  let id: Int32
+  var phase = Phase.receivingHeaders
+  var head = RequestHead()
+  var startTime = ContinuousClock.now
+
+  // MARK: Inbound
+
+  var deframer: MessageDeframer
+  /// Request encoding; nil for identity.
+  var requestEncoding: MessageEncoding?
+  private var queue: [(bytes: [UInt8], framedSize: Int)] = []
+  private var queueHead = 0
+  private var waitingReader: EventLoopPromise<[UInt8]?>?
+  var requestEnded = false
+  /// Bytes received in DATA frames and not yet returned to the client's window.
+  private var receivedBytes = 0
+  private var consumedBytes = 0
+  private var queuedBytes = 0
+
+  // MARK: Outbound
+
+  var headersSent = false
+  var responseEncoding: MessageEncoding?
+  private var pending: [UInt8] = []
+  private var pendingStart = 0
+  var pendingCount: Int { pending.count - pendingStart }
+  private var writeWaiters: [EventLoopPromise<Void>] = []
+  /// nghttp2 was told there is no data; it must be resumed when there is.
+  var dataDeferred = false
+  /// The trailers, once the call's status is known; sent after `pending`.
+  var trailers: [(String, String)]?
+  /// The call's status is decided: no more writes, no second status.
+  var finished = false
+  /// The stream is gone from nghttp2 (closed or reset).
+  var closed = false
+
+  var task: Task<Void, Never>?
+  var deadlineTimer: Scheduled<Void>?
+
+  init(id: Int32, maxMessageSize: Int) {
+    self.id = id
+    deframer = MessageDeframer(maxMessageSize: maxMessageSize)
+  }
+
+  // MARK: Request messages
+
+  /// Records DATA bytes arriving for flow-control accounting.
+  func noteReceived(_ count: Int) {
+    receivedBytes += count
+  }
+
+  func enqueue(_ message: [UInt8], framedSize: Int) {
+    if let reader = waitingReader {
+      waitingReader = nil
+      reader.succeed(message)
+    } else {
+      queue.append((message, framedSize))
+      queuedBytes += framedSize
+    }
+  }
+
+  /// The next request message for the handler; nil after the client's END_STREAM.
+  func nextRequest(on eventLoop: any EventLoop) -> EventLoopFuture<[UInt8]?> {
+    if finished && closed { return eventLoop.makeFailedFuture(CancellationError()) }
+    if queueHead < queue.count {
+      let item = queue[queueHead]
+      queueHead += 1
+      queuedBytes -= item.framedSize
+      if queueHead == queue.count {
+        queue.removeAll(keepingCapacity: true)
+        queueHead = 0
+      }
+      return eventLoop.makeSucceededFuture(item.bytes)
+    }
+    if requestEnded { return eventLoop.makeSucceededFuture(nil) }
+    precondition(waitingReader == nil, "one reader at a time")
+    let promise = eventLoop.makePromise(of: [UInt8]?.self)
+    waitingReader = promise
+    return promise.futureResult
+  }
+
+  func endRequest() {
+    requestEnded = true
+    if queueHead == queue.count, let reader = waitingReader {
+      waitingReader = nil
+      reader.succeed(nil)
+    }
+  }
+
+  /// Bytes the client may send again: everything received except the
+  /// messages still queued for the handler (so a slow handler slows the
+  /// client), or everything once the call is over.
+  func bytesToConsume(includingQueued: Bool) -> Int {
+    let target = includingQueued ? receivedBytes : receivedBytes - queuedBytes
+    let count = target - consumedBytes
+    consumedBytes = max(consumedBytes, target)
+    return max(0, count)
+  }
+
+  // MARK: Response bytes
+
+  func appendResponse(_ framed: [UInt8]) {
+    if pendingStart == pending.count {
+      pending.removeAll(keepingCapacity: true)
+      pendingStart = 0
+    }
+    pending.append(contentsOf: framed)
+  }
+
+  /// Copies up to `buffer.count` pending response bytes into `buffer`.
+  func readResponse(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+    let count = min(buffer.count, pendingCount)
+    guard count > 0 else { return 0 }
+    pending.withUnsafeBytes { bytes in
+      buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[pendingStart..<(pendingStart + count)]))
+    }
+    pendingStart += count
+    if pendingStart == pending.count {
+      pending.removeAll(keepingCapacity: pending.capacity <= 256 * 1024)
+      pendingStart = 0
+    }
+    return count
+  }
+
+  /// A future that completes once pending bytes fall to `limit` or less.
+  func waitForRoom(limit: Int, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+    if pendingCount <= limit { return eventLoop.makeSucceededVoidFuture() }
+    let promise = eventLoop.makePromise(of: Void.self)
+    writeWaiters.append(promise)
+    return promise.futureResult
+  }
+
+  func releaseWriters(limit: Int) {
+    guard pendingCount <= limit, !writeWaiters.isEmpty else { return }
+    let waiters = writeWaiters
+    writeWaiters = []
+    for w in waiters { w.succeed() }
+  }
+
+  /// Ends every wait with `error`: the call is over for the handler.
+  func failWaiters(_ error: any Error) {
+    if let reader = waitingReader {
+      waitingReader = nil
+      reader.fail(error)
+    }
+    let waiters = writeWaiters
+    writeWaiters = []
+    for w in waiters { w.fail(error) }
+  }
+}

@@ -1,0 +1,91 @@
+public import ArgumentParser
+public import Foundation
+public import Logging
+public import SummitHTTP2
+
+/// The transport and logging flags every server executable takes. Each flag
+/// also reads an environment variable (`--max-concurrent-streams` →
+/// `SUMMIT_MAX_CONCURRENT_STREAMS`); a flag given on the command line wins.
+public struct ServerOptions: ParsableArguments {
+  @Option(help: "Address to listen on, HOST:PORT; port 0 picks a free port. [env: SUMMIT_LISTEN] (default: 127.0.0.1:50051)")
+  public var listen: String?
+
+  @Option(help: "Largest request message in bytes. [env: SUMMIT_MAX_RECEIVE_MESSAGE_SIZE] (default: 4194304)")
+  public var maxReceiveMessageSize: Int?
+
+  @Option(help: "Concurrent streams per connection. [env: SUMMIT_MAX_CONCURRENT_STREAMS] (default: 256)")
+  public var maxConcurrentStreams: Int?
+
+  @Option(help: "Largest request header block in bytes. [env: SUMMIT_MAX_HEADER_LIST_SIZE] (default: 16384)")
+  public var maxHeaderListSize: Int?
+
+  @Option(help: "Close connections idle this long (500ms, 2s, 5m, 1h). [env: SUMMIT_IDLE_TIMEOUT] (default: 5m)")
+  public var idleTimeout: String?
+
+  @Option(help: "PING each connection this often. [env: SUMMIT_KEEPALIVE_INTERVAL] (default: 2h)")
+  public var keepaliveInterval: String?
+
+  @Option(help: "Close a connection whose PING goes unanswered this long. [env: SUMMIT_KEEPALIVE_TIMEOUT] (default: 20s)")
+  public var keepaliveTimeout: String?
+
+  @Option(help: "On SIGTERM/SIGINT, let calls finish for this long. [env: SUMMIT_DRAIN_TIMEOUT] (default: 10s)")
+  public var drainTimeout: String?
+
+  @Option(help: "Event-loop threads (0: one per core). [env: SUMMIT_EVENT_LOOPS] (default: 0)")
+  public var eventLoops: Int?
+
+  @Option(help: "trace, debug, info, notice, warning, error or critical. [env: SUMMIT_LOG_LEVEL] (default: info)")
+  public var logLevel: String?
+
+  public init() {}
+
+  /// The configuration these flags and the environment describe.
+  public func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws
+    -> GRPCServerConfiguration
+  {
+    var c = GRPCServerConfiguration()
+    let listen = self.listen ?? environment["SUMMIT_LISTEN"] ?? "127.0.0.1:50051"
+    guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+      (0...65535).contains(port)
+    else {
+      throw ValidationError("--listen must be HOST:PORT, got \(listen)")
+    }
+    c.host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+    c.port = port
+    func integer(_ flag: Int?, _ name: String, _ current: Int, minimum: Int) throws -> Int {
+      let key = "SUMMIT_" + name.uppercased().replacingOccurrences(of: "-", with: "_")
+      guard let value = flag ?? environment[key].flatMap({ Int($0) }) else {
+        if let raw = environment[key] { throw ValidationError("\(key)=\(raw) is not a whole number") }
+        return current
+      }
+      guard value >= minimum else { throw ValidationError("--\(name) must be at least \(minimum)") }
+      return value
+    }
+    func duration(_ flag: String?, _ name: String, _ current: Duration) throws -> Duration {
+      let key = "SUMMIT_" + name.uppercased().replacingOccurrences(of: "-", with: "_")
+      guard let text = flag ?? environment[key] else { return current }
+      guard let value = DurationArgument.parse(text), value > .zero else {
+        throw ValidationError("--\(name) must be a duration like 500ms, 2s, 5m; got \(text)")
+      }
+      return value
+    }
+    c.maxReceiveMessageSize = try integer(maxReceiveMessageSize, "max-receive-message-size", c.maxReceiveMessageSize, minimum: 1)
+    c.maxConcurrentStreams = try integer(maxConcurrentStreams, "max-concurrent-streams", c.maxConcurrentStreams, minimum: 1)
+    c.maxHeaderListSize = try integer(maxHeaderListSize, "max-header-list-size", c.maxHeaderListSize, minimum: 1024)
+    c.eventLoopCount = try integer(eventLoops, "event-loops", c.eventLoopCount, minimum: 0)
+    c.idleTimeout = try duration(idleTimeout, "idle-timeout", c.idleTimeout)
+    c.keepaliveInterval = try duration(keepaliveInterval, "keepalive-interval", c.keepaliveInterval)
+    c.keepaliveTimeout = try duration(keepaliveTimeout, "keepalive-timeout", c.keepaliveTimeout)
+    c.drainTimeout = try duration(drainTimeout, "drain-timeout", c.drainTimeout)
+    return c
+  }
+
+  /// The log level these flags and the environment ask for.
+  public func level(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Logger.Level {
+    let text = logLevel ?? environment["SUMMIT_LOG_LEVEL"] ?? "info"
+    guard let level = Logger.Level(rawValue: text) else {
+      throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return level
+  }
+}
