@@ -130,7 +130,10 @@ let package = Package(
     ),
     .testTarget(
       name: "SummitServerRuntimeTests",
-      dependencies: ["SummitServerRuntime"],
+      dependencies: [
+        "SummitServerRuntime", "SummitHTTP2",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
       swiftSettings: defaultSwiftSettings
     ),
     .executableTarget(

@@ -1,12 +1,24 @@
 public import SummitCodec
 
+/// One request message as it arrived: its encoded bytes (decompressed), and
+/// whether the client compressed it.
+public struct ReceivedMessage: Sendable {
+  public var bytes: [UInt8]
+  public var wasCompressed: Bool
+
+  public init(bytes: [UInt8], wasCompressed: Bool) {
+    self.bytes = bytes
+    self.wasCompressed = wasCompressed
+  }
+}
+
 /// The raw side of one call, implemented by a transport: request messages in,
 /// response messages out, each as encoded bytes.
 public protocol ServerCallStreams: Sendable {
   /// The next request message, or nil once the client has half-closed.
   /// - Throws: ``RPCError`` when the stream broke (too large a message, bad
   ///   compression), `CancellationError` when the call was cancelled.
-  func nextRequest() async throws -> [UInt8]?
+  func nextRequest() async throws -> ReceivedMessage?
   /// Sends one response message, waiting while the client is slow to read.
   func sendResponse(_ message: [UInt8]) async throws
   /// Sends the response headers now, with the context's initial metadata,
@@ -85,8 +97,8 @@ public struct RequestStream<Message: ProtoMessage>: AsyncSequence, Sendable {
     let streams: any ServerCallStreams
 
     public mutating func next() async throws -> Message? {
-      guard let bytes = try await streams.nextRequest() else { return nil }
-      return try RequestStream.decode(bytes)
+      guard let message = try await streams.nextRequest() else { return nil }
+      return try RequestStream.decode(message.bytes)
     }
   }
 
@@ -94,13 +106,13 @@ public struct RequestStream<Message: ProtoMessage>: AsyncSequence, Sendable {
 
   /// The one message a unary or server-streaming call must carry.
   func single() async throws -> Message {
-    guard let bytes = try await streams.nextRequest() else {
+    guard let message = try await streams.nextRequest() else {
       throw RPCError(.internalError, "expected one request message, got none")
     }
     guard try await streams.nextRequest() == nil else {
       throw RPCError(.internalError, "expected one request message, got more")
     }
-    return try Self.decode(bytes)
+    return try Self.decode(message.bytes)
   }
 
   /// gRPC's status-code document: a request that does not parse is INTERNAL.

@@ -1,3 +1,5 @@
+import ArgumentParser
+import SummitHTTP2
 import SummitServerRuntime
 import Testing
 

@@ -12,7 +12,7 @@ struct ServerCallBridge: ServerCallStreams {
   let context: ServerContext
   let maxPendingResponseBytes: Int
 
-  func nextRequest() async throws -> [UInt8]? {
+  func nextRequest() async throws -> ReceivedMessage? {
     try Task.checkCancellation()
     let (stream, connection, eventLoop) = (self.stream, self.connection, self.eventLoop)
     return try await eventLoop.flatSubmit {

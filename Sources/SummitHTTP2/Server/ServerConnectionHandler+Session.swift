@@ -66,7 +66,7 @@ extension ServerConnectionHandler: HTTP2SessionEvents {
         throw RPCError(tooLarge ? .resourceExhausted : .internalError, "cannot decompress request message: \(error)")
       }
     }
-    stream.enqueue(bytes, framedSize: framedSize)
+    stream.enqueue(ReceivedMessage(bytes: bytes, wasCompressed: message.compressed), framedSize: framedSize)
   }
 
   /// Returns flow-control window for bytes the handler no longer waits on.

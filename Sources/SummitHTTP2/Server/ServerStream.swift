@@ -22,9 +22,9 @@ final class ServerStream {
   var deframer: MessageDeframer
   /// Request encoding; nil for identity.
   var requestEncoding: MessageEncoding?
-  private var queue: [(bytes: [UInt8], framedSize: Int)] = []
+  private var queue: [(message: ReceivedMessage, framedSize: Int)] = []
   private var queueHead = 0
-  private var waitingReader: EventLoopPromise<[UInt8]?>?
+  private var waitingReader: EventLoopPromise<ReceivedMessage?>?
   var requestEnded = false
   /// Bytes received in DATA frames and not yet returned to the client's window.
   private var receivedBytes = 0
@@ -63,7 +63,7 @@ final class ServerStream {
     receivedBytes += count
   }
 
-  func enqueue(_ message: [UInt8], framedSize: Int) {
+  func enqueue(_ message: ReceivedMessage, framedSize: Int) {
     if let reader = waitingReader {
       waitingReader = nil
       reader.succeed(message)
@@ -74,7 +74,7 @@ final class ServerStream {
   }
 
   /// The next request message for the handler; nil after the client's END_STREAM.
-  func nextRequest(on eventLoop: any EventLoop) -> EventLoopFuture<[UInt8]?> {
+  func nextRequest(on eventLoop: any EventLoop) -> EventLoopFuture<ReceivedMessage?> {
     if finished && closed { return eventLoop.makeFailedFuture(CancellationError()) }
     if queueHead < queue.count {
       let item = queue[queueHead]
@@ -84,11 +84,11 @@ final class ServerStream {
         queue.removeAll(keepingCapacity: true)
         queueHead = 0
       }
-      return eventLoop.makeSucceededFuture(item.bytes)
+      return eventLoop.makeSucceededFuture(item.message)
     }
     if requestEnded { return eventLoop.makeSucceededFuture(nil) }
     precondition(waitingReader == nil, "one reader at a time")
-    let promise = eventLoop.makePromise(of: [UInt8]?.self)
+    let promise = eventLoop.makePromise(of: ReceivedMessage?.self)
     waitingReader = promise
     return promise.futureResult
   }

@@ -24,6 +24,17 @@ def zeros(n: int) -> bytes:
     return b"\0" * n
 
 
+def simple_request_of_size(pb, total: int, **fields):
+    """A grpc.testing.SimpleRequest (with `fields`) whose serialized size is exactly `total`."""
+    body = max(0, total - 10)
+    while True:
+        req = pb.messages.SimpleRequest(payload=pb.messages.Payload(body=zeros(body)), **fields)
+        n = req.ByteSize()
+        if n == total:
+            return req
+        body += total - n
+
+
 def rpc_error(fn, *args, **kwargs) -> grpc.RpcError:
     """Call fn and return the grpc.RpcError it raises (fails if it succeeds)."""
     try:

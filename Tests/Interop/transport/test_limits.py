@@ -13,7 +13,8 @@ import grpc
 import pytest
 
 from raw_h2 import SETTINGS_MAX_CONCURRENT_STREAMS, H2Client
-from summit_checks import T, assert_code, channel, elapsed_since, health_serving, rpc_error
+from summit_checks import (T, assert_code, channel, elapsed_since, health_serving, rpc_error,
+                           simple_request_of_size)
 
 HEALTH_CHECK = "/grpc.health.v1.Health/Check"
 
@@ -172,13 +173,15 @@ def test_max_concurrent_streams_advertised(launch, how):
 
 def test_calls_beyond_stream_limit_still_complete(pb, launch):
     """With a limit of 4 streams, 8 concurrent slow calls on one channel all succeed
-    (grpcio queues the extra four) in about two rounds."""
+    (grpcio queues the extra four) in about two rounds. A first EmptyCall makes sure the
+    client has the server's SETTINGS before the burst."""
     srv = launch("summit-interop-server", "--max-concurrent-streams", "4")
     ch = channel(srv.address)
     try:
         stub = pb.test_grpc.TestServiceStub(ch)
         req = pb.messages.StreamingOutputCallRequest(response_parameters=[
             pb.messages.ResponseParameters(size=1, interval_us=300_000)])
+        stub.EmptyCall(pb.empty.Empty(), timeout=T)
         t0 = time.monotonic()
         calls = [stub.StreamingOutputCall(req, timeout=T) for _ in range(8)]
         assert [len(list(c)) for c in calls] == [1] * 8
@@ -199,11 +202,8 @@ def test_max_receive_message_size_setting(pb, launch, how):
     ch = channel(srv.address)
     try:
         stub = pb.test_grpc.TestServiceStub(ch)
-        ok = pb.messages.SimpleRequest(payload=pb.messages.Payload(body=b"\0" * 1017))
-        assert ok.ByteSize() == 1024
-        stub.UnaryCall(ok, timeout=T)
-        big = pb.messages.SimpleRequest(payload=pb.messages.Payload(body=b"\0" * 1018))
-        assert big.ByteSize() == 1025
+        stub.UnaryCall(simple_request_of_size(pb, 1024), timeout=T)
+        big = simple_request_of_size(pb, 1025)
         assert_code(rpc_error(stub.UnaryCall, big, timeout=T), grpc.StatusCode.RESOURCE_EXHAUSTED)
         stub.EmptyCall(pb.empty.Empty(), timeout=T)
     finally:

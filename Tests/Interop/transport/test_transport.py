@@ -14,7 +14,7 @@ import pytest
 
 from raw_h2 import H2Client
 from summit_checks import (T, Requests, assert_code, channel, elapsed_since, health_serving,
-                           interop_serving, rpc_error, zeros)
+                           interop_serving, rpc_error, simple_request_of_size, zeros)
 
 TEST_SERVICE = "/grpc.testing.TestService/"
 HEALTH_CHECK = "/grpc.health.v1.Health/Check"
@@ -334,21 +334,10 @@ def _varint(n: int) -> bytes:
             return bytes(out)
 
 
-def _simple_request_of_size(pb, total: int, **fields):
-    """A SimpleRequest (with `fields`) whose serialized size is exactly `total` bytes."""
-    body = total - 10
-    while True:
-        req = pb.messages.SimpleRequest(payload=pb.messages.Payload(body=zeros(body)), **fields)
-        n = req.ByteSize()
-        if n == total:
-            return req
-        body += total - n
-
-
 def test_message_over_4mib_is_resource_exhausted(pb, test_stub):
     """A 4 MiB + 1 byte request is RESOURCE_EXHAUSTED (default limit 4194304);
     the server keeps answering afterwards, on the same channel."""
-    req = _simple_request_of_size(pb, MAX_MESSAGE + 1)
+    req = simple_request_of_size(pb, MAX_MESSAGE + 1)
     assert_code(rpc_error(test_stub.UnaryCall, req, timeout=T),
                 grpc.StatusCode.RESOURCE_EXHAUSTED)
     assert test_stub.EmptyCall(pb.empty.Empty(), timeout=T) == pb.empty.Empty()
@@ -356,7 +345,7 @@ def test_message_over_4mib_is_resource_exhausted(pb, test_stub):
 
 def test_message_of_exactly_4mib_is_accepted(pb, test_stub):
     """The limit is inclusive: a request of exactly 4194304 bytes is served."""
-    req = _simple_request_of_size(pb, MAX_MESSAGE, response_size=1)
+    req = simple_request_of_size(pb, MAX_MESSAGE, response_size=1)
     assert test_stub.UnaryCall(req, timeout=T).payload.body == zeros(1)
 
 
