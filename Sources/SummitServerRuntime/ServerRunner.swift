@@ -35,9 +35,9 @@ public enum ServerRunner {
     }
     router.register(reflection.rpcHandlers)
 
-    // Signals go to a dispatch source, not the default handler that would end the process.
-    signal(SIGTERM, SIG_IGN)
-    signal(SIGINT, SIG_IGN)
+    // Watch for signals before announcing the address: a signal sent the
+    // moment the address is printed must not be lost.
+    let signals = TerminationSignals()
     let server = GRPCServer(configuration: configuration, router: router, logger: logger)
     let address = try await server.start()
     let host = address.ipAddress ?? configuration.host
@@ -45,43 +45,42 @@ public enum ServerRunner {
     FileHandle.standardOutput.write(Data("listening on \(shown):\(address.port ?? configuration.port)\n".utf8))
     logger.info("serving", metadata: ["address": "\(shown):\(address.port ?? 0)", "services": "\(router.serviceNames)"])
 
-    let signalNumber = await waitForTerminationSignal()
+    let signalNumber = await signals.next()
     logger.info("received signal \(signalNumber): draining", metadata: ["drain_timeout": "\(configuration.drainTimeout)"])
     health.shutDown()
     await server.shutdownGracefully()
     logger.info("stopped")
   }
+}
 
-  /// Suspends until SIGTERM or SIGINT arrives; returns the signal's number.
-  static func waitForTerminationSignal() async -> Int32 {
+/// SIGTERM and SIGINT, delivered through dispatch sources instead of the
+/// default action that would end the process mid-call.
+final class TerminationSignals {
+  private let stream: AsyncStream<Int32>
+  private let sources: [any DispatchSourceSignal]
+
+  init() {
+    let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
     let queue = DispatchQueue(label: "summit.signals")
-    return await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
-      let once = OnceFlag()
-      var sources: [any DispatchSourceSignal] = []
-      for number in [SIGTERM, SIGINT] {
-        let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-        source.setEventHandler {
-          if once.claim() { continuation.resume(returning: number) }
-        }
-        source.resume()
-        sources.append(source)
-      }
-      // The sources must outlive this closure; they live as long as the process.
-      SignalSources.keep(sources)
+    var sources: [any DispatchSourceSignal] = []
+    for number in [SIGTERM, SIGINT] {
+      signal(number, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+      source.setEventHandler { continuation.yield(number) }
+      source.resume()
+      sources.append(source)
     }
+    self.stream = stream
+    self.sources = sources
   }
-}
 
-import Synchronization
+  /// The next signal's number.
+  func next() async -> Int32 {
+    var iterator = stream.makeAsyncIterator()
+    return await iterator.next() ?? SIGTERM
+  }
 
-/// True once, then false: resumes a continuation exactly once from either signal.
-private final class OnceFlag: Sendable {
-  private let claimed = Atomic(false)
-  func claim() -> Bool { !claimed.exchange(true, ordering: .acquiringAndReleasing) }
-}
-
-/// Keeps signal sources alive for the life of the process.
-private enum SignalSources {
-  nonisolated(unsafe) static var retained: [any DispatchSourceSignal] = []
-  static func keep(_ sources: [any DispatchSourceSignal]) { retained += sources }
+  deinit {
+    for source in sources { source.cancel() }
+  }
 }
