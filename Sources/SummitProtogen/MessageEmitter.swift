@@ -81,6 +81,8 @@ struct MessageEmitter {
       w.line()
       emitVisit(into: &w)
       w.line()
+      emitJSONDecode(into: &w)
+      w.line()
       emitFill(into: &w)
       w.line()
       emitDecode(into: &w)

@@ -16,7 +16,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-ERR_CODES = {"malformed", "invalidUTF8", "unknownType", "other"}
+ERR_CODES = {"malformed", "invalidUTF8", "unknownType", "invalidValue", "other"}
 DEFAULT_TIMEOUT = 120.0
 
 

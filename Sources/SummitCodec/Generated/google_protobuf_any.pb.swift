@@ -150,6 +150,15 @@ extension Google_Protobuf_Any {
     if !self.value.isEmpty { visitor.visit(.bytes(self.value), Self.protoFields[1]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "typeUrl", "type_url": self.typeURL = try decoder.string(value, field: "google.protobuf.Any.type_url")
+      case "value": self.value = try decoder.bytes(value, field: "google.protobuf.Any.value")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Protobuf__Any> {
     let c = arena.allocate(Google__Protobuf__Any.self)

@@ -107,6 +107,15 @@ extension Google_Protobuf_Duration {
     if self.nanos != 0 { visitor.visit(.int32(self.nanos), Self.protoFields[1]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "seconds": self.seconds = try decoder.integer(Int64.self, value, field: "google.protobuf.Duration.seconds")
+      case "nanos": self.nanos = try decoder.integer(Int32.self, value, field: "google.protobuf.Duration.nanos")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Protobuf__Duration> {
     let c = arena.allocate(Google__Protobuf__Duration.self)

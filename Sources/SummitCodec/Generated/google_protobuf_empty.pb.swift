@@ -41,6 +41,10 @@ extension Google_Protobuf_Empty {
   public func visitFields<Visitor: ProtoVisitor>(_ _: inout Visitor) {
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    false
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Protobuf__Empty> {
     let c = arena.allocate(Google__Protobuf__Empty.self)

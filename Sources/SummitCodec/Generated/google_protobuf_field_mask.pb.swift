@@ -237,6 +237,14 @@ extension Google_Protobuf_FieldMask {
     if !self.paths.isEmpty { visitor.visit(.repeated(self.paths.map { .string($0) }), Self.protoFields[0]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "paths": self.paths = try decoder.array(value, field: "google.protobuf.FieldMask.paths") { (v) throws(CodecError) in try decoder.string(v, field: "google.protobuf.FieldMask.paths") }
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Protobuf__FieldMask> {
     let c = arena.allocate(Google__Protobuf__FieldMask.self)

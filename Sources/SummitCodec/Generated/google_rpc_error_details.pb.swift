@@ -210,6 +210,16 @@ extension Google_Rpc_ErrorInfo {
     if !self.metadata.isEmpty { visitor.visit(.map(self.metadata.map { (.string($0.key), .string($0.value)) }), Self.protoFields[2]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "reason": self.reason = try decoder.string(value, field: "google.rpc.ErrorInfo.reason")
+      case "domain": self.domain = try decoder.string(value, field: "google.rpc.ErrorInfo.domain")
+      case "metadata": self.metadata = try decoder.map(value, field: "google.rpc.ErrorInfo.metadata", key: { (k) throws(CodecError) in k }, value: { (v) throws(CodecError) in try decoder.string(v, field: "google.rpc.ErrorInfo.metadata") })
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__ErrorInfo> {
     let c = arena.allocate(Google__Rpc__ErrorInfo.self)
@@ -276,6 +286,14 @@ extension Google_Rpc_RetryInfo {
     if let value = self.retryDelay { visitor.visit(.message(value), Self.protoFields[0]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "retryDelay", "retry_delay": self.retryDelay = try decoder.message(Google_Protobuf_Duration.self, value, field: "google.rpc.RetryInfo.retry_delay")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__RetryInfo> {
     let c = arena.allocate(Google__Rpc__RetryInfo.self)
@@ -321,6 +339,15 @@ extension Google_Rpc_DebugInfo {
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if !self.stackEntries.isEmpty { visitor.visit(.repeated(self.stackEntries.map { .string($0) }), Self.protoFields[0]) }
     if !self.detail.isEmpty { visitor.visit(.string(self.detail), Self.protoFields[1]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "stackEntries", "stack_entries": self.stackEntries = try decoder.array(value, field: "google.rpc.DebugInfo.stack_entries") { (v) throws(CodecError) in try decoder.string(v, field: "google.rpc.DebugInfo.stack_entries") }
+      case "detail": self.detail = try decoder.string(value, field: "google.rpc.DebugInfo.detail")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -371,6 +398,14 @@ extension Google_Rpc_QuotaFailure {
 
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if !self.violations.isEmpty { visitor.visit(.repeated(self.violations.map { .message($0) }), Self.protoFields[0]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "violations": self.violations = try decoder.array(value, field: "google.rpc.QuotaFailure.violations") { (v) throws(CodecError) in try decoder.message(Google_Rpc_QuotaFailure.Violation.self, v, field: "google.rpc.QuotaFailure.violations") }
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -431,6 +466,20 @@ extension Google_Rpc_QuotaFailure.Violation {
     if !self.quotaID.isEmpty { visitor.visit(.string(self.quotaID), Self.protoFields[4]) }
     if !self.quotaDimensions.isEmpty { visitor.visit(.map(self.quotaDimensions.map { (.string($0.key), .string($0.value)) }), Self.protoFields[5]) }
     if self.quotaValue != 0 { visitor.visit(.int64(self.quotaValue), Self.protoFields[6]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "subject": self.subject = try decoder.string(value, field: "google.rpc.QuotaFailure.Violation.subject")
+      case "description": self.description_p = try decoder.string(value, field: "google.rpc.QuotaFailure.Violation.description")
+      case "apiService", "api_service": self.apiService = try decoder.string(value, field: "google.rpc.QuotaFailure.Violation.api_service")
+      case "quotaMetric", "quota_metric": self.quotaMetric = try decoder.string(value, field: "google.rpc.QuotaFailure.Violation.quota_metric")
+      case "quotaId", "quota_id": self.quotaID = try decoder.string(value, field: "google.rpc.QuotaFailure.Violation.quota_id")
+      case "quotaDimensions", "quota_dimensions": self.quotaDimensions = try decoder.map(value, field: "google.rpc.QuotaFailure.Violation.quota_dimensions", key: { (k) throws(CodecError) in k }, value: { (v) throws(CodecError) in try decoder.string(v, field: "google.rpc.QuotaFailure.Violation.quota_dimensions") })
+      case "quotaValue", "quota_value": self.quotaValue = try decoder.integer(Int64.self, value, field: "google.rpc.QuotaFailure.Violation.quota_value")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -507,6 +556,14 @@ extension Google_Rpc_PreconditionFailure {
     if !self.violations.isEmpty { visitor.visit(.repeated(self.violations.map { .message($0) }), Self.protoFields[0]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "violations": self.violations = try decoder.array(value, field: "google.rpc.PreconditionFailure.violations") { (v) throws(CodecError) in try decoder.message(Google_Rpc_PreconditionFailure.Violation.self, v, field: "google.rpc.PreconditionFailure.violations") }
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__PreconditionFailure> {
     let c = arena.allocate(Google__Rpc__PreconditionFailure.self)
@@ -559,6 +616,16 @@ extension Google_Rpc_PreconditionFailure.Violation {
     if !self.description_p.isEmpty { visitor.visit(.string(self.description_p), Self.protoFields[2]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "type": self.type = try decoder.string(value, field: "google.rpc.PreconditionFailure.Violation.type")
+      case "subject": self.subject = try decoder.string(value, field: "google.rpc.PreconditionFailure.Violation.subject")
+      case "description": self.description_p = try decoder.string(value, field: "google.rpc.PreconditionFailure.Violation.description")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__PreconditionFailure__Violation> {
     let c = arena.allocate(Google__Rpc__PreconditionFailure__Violation.self)
@@ -606,6 +673,14 @@ extension Google_Rpc_BadRequest {
 
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if !self.fieldViolations.isEmpty { visitor.visit(.repeated(self.fieldViolations.map { .message($0) }), Self.protoFields[0]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "fieldViolations", "field_violations": self.fieldViolations = try decoder.array(value, field: "google.rpc.BadRequest.field_violations") { (v) throws(CodecError) in try decoder.message(Google_Rpc_BadRequest.FieldViolation.self, v, field: "google.rpc.BadRequest.field_violations") }
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -662,6 +737,17 @@ extension Google_Rpc_BadRequest.FieldViolation {
     if let value = self.localizedMessage { visitor.visit(.message(value), Self.protoFields[3]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "field": self.field = try decoder.string(value, field: "google.rpc.BadRequest.FieldViolation.field")
+      case "description": self.description_p = try decoder.string(value, field: "google.rpc.BadRequest.FieldViolation.description")
+      case "reason": self.reason = try decoder.string(value, field: "google.rpc.BadRequest.FieldViolation.reason")
+      case "localizedMessage", "localized_message": self.localizedMessage = try decoder.message(Google_Rpc_LocalizedMessage.self, value, field: "google.rpc.BadRequest.FieldViolation.localized_message")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__BadRequest__FieldViolation> {
     let c = arena.allocate(Google__Rpc__BadRequest__FieldViolation.self)
@@ -713,6 +799,15 @@ extension Google_Rpc_RequestInfo {
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if !self.requestID.isEmpty { visitor.visit(.string(self.requestID), Self.protoFields[0]) }
     if !self.servingData.isEmpty { visitor.visit(.string(self.servingData), Self.protoFields[1]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "requestId", "request_id": self.requestID = try decoder.string(value, field: "google.rpc.RequestInfo.request_id")
+      case "servingData", "serving_data": self.servingData = try decoder.string(value, field: "google.rpc.RequestInfo.serving_data")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -768,6 +863,17 @@ extension Google_Rpc_ResourceInfo {
     if !self.description_p.isEmpty { visitor.visit(.string(self.description_p), Self.protoFields[3]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "resourceType", "resource_type": self.resourceType = try decoder.string(value, field: "google.rpc.ResourceInfo.resource_type")
+      case "resourceName", "resource_name": self.resourceName = try decoder.string(value, field: "google.rpc.ResourceInfo.resource_name")
+      case "owner": self.owner = try decoder.string(value, field: "google.rpc.ResourceInfo.owner")
+      case "description": self.description_p = try decoder.string(value, field: "google.rpc.ResourceInfo.description")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__ResourceInfo> {
     let c = arena.allocate(Google__Rpc__ResourceInfo.self)
@@ -817,6 +923,14 @@ extension Google_Rpc_Help {
 
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if !self.links.isEmpty { visitor.visit(.repeated(self.links.map { .message($0) }), Self.protoFields[0]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "links": self.links = try decoder.array(value, field: "google.rpc.Help.links") { (v) throws(CodecError) in try decoder.message(Google_Rpc_Help.Link.self, v, field: "google.rpc.Help.links") }
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -869,6 +983,15 @@ extension Google_Rpc_Help.Link {
     if !self.url.isEmpty { visitor.visit(.string(self.url), Self.protoFields[1]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "description": self.description_p = try decoder.string(value, field: "google.rpc.Help.Link.description")
+      case "url": self.url = try decoder.string(value, field: "google.rpc.Help.Link.url")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__Help__Link> {
     let c = arena.allocate(Google__Rpc__Help__Link.self)
@@ -916,6 +1039,15 @@ extension Google_Rpc_LocalizedMessage {
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if !self.locale.isEmpty { visitor.visit(.string(self.locale), Self.protoFields[0]) }
     if !self.message.isEmpty { visitor.visit(.string(self.message), Self.protoFields[1]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "locale": self.locale = try decoder.string(value, field: "google.rpc.LocalizedMessage.locale")
+      case "message": self.message = try decoder.string(value, field: "google.rpc.LocalizedMessage.message")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.

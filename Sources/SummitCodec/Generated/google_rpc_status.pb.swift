@@ -47,6 +47,16 @@ extension Google_Rpc_Status {
     if !self.details.isEmpty { visitor.visit(.repeated(self.details.map { .message($0) }), Self.protoFields[2]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "code": self.code = try decoder.integer(Int32.self, value, field: "google.rpc.Status.code")
+      case "message": self.message = try decoder.string(value, field: "google.rpc.Status.message")
+      case "details": self.details = try decoder.array(value, field: "google.rpc.Status.details") { (v) throws(CodecError) in try decoder.message(Google_Protobuf_Any.self, v, field: "google.rpc.Status.details") }
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__Status> {
     let c = arena.allocate(Google__Rpc__Status.self)

@@ -49,6 +49,16 @@ extension Google_Type_Date {
     if self.day != 0 { visitor.visit(.int32(self.day), Self.protoFields[2]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "year": self.year = try decoder.integer(Int32.self, value, field: "google.type.Date.year")
+      case "month": self.month = try decoder.integer(Int32.self, value, field: "google.type.Date.month")
+      case "day": self.day = try decoder.integer(Int32.self, value, field: "google.type.Date.day")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Type__Date> {
     let c = arena.allocate(Google__Type__Date.self)

@@ -113,6 +113,14 @@ extension Grpc_Health_V1_HealthCheckRequest {
     if !self.service.isEmpty { visitor.visit(.string(self.service), Self.protoFields[0]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "service": self.service = try decoder.string(value, field: "grpc.health.v1.HealthCheckRequest.service")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Health__V1__HealthCheckRequest> {
     let c = arena.allocate(Grpc__Health__V1__HealthCheckRequest.self)
@@ -158,6 +166,14 @@ extension Grpc_Health_V1_HealthCheckResponse {
     if self.status.rawValue != 0 { visitor.visit(.enumeration(self.status), Self.protoFields[0]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "status": self.status = try decoder.enumeration(Grpc_Health_V1_HealthCheckResponse.ServingStatus.self, value, field: "grpc.health.v1.HealthCheckResponse.status")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Health__V1__HealthCheckResponse> {
     let c = arena.allocate(Grpc__Health__V1__HealthCheckResponse.self)
@@ -201,6 +217,10 @@ extension Grpc_Health_V1_HealthListRequest {
   public func visitFields<Visitor: ProtoVisitor>(_ _: inout Visitor) {
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    false
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Health__V1__HealthListRequest> {
     let c = arena.allocate(Grpc__Health__V1__HealthListRequest.self)
@@ -242,6 +262,14 @@ extension Grpc_Health_V1_HealthListResponse {
 
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if !self.statuses.isEmpty { visitor.visit(.map(self.statuses.map { (.string($0.key), .message($0.value)) }), Self.protoFields[0]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "statuses": self.statuses = try decoder.map(value, field: "grpc.health.v1.HealthListResponse.statuses", key: { (k) throws(CodecError) in k }, value: { (v) throws(CodecError) in try decoder.message(Grpc_Health_V1_HealthCheckResponse.self, v, field: "grpc.health.v1.HealthListResponse.statuses") })
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.

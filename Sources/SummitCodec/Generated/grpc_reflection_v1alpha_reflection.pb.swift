@@ -155,6 +155,19 @@ extension Grpc_Reflection_V1alpha_ServerReflectionRequest {
     }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "host": self.host = try decoder.string(value, field: "grpc.reflection.v1alpha.ServerReflectionRequest.host")
+      case "fileByFilename", "file_by_filename": self.messageRequest = .fileByFilename(try decoder.string(value, field: "grpc.reflection.v1alpha.ServerReflectionRequest.file_by_filename"))
+      case "fileContainingSymbol", "file_containing_symbol": self.messageRequest = .fileContainingSymbol(try decoder.string(value, field: "grpc.reflection.v1alpha.ServerReflectionRequest.file_containing_symbol"))
+      case "fileContainingExtension", "file_containing_extension": self.messageRequest = .fileContainingExtension(try decoder.message(Grpc_Reflection_V1alpha_ExtensionRequest.self, value, field: "grpc.reflection.v1alpha.ServerReflectionRequest.file_containing_extension"))
+      case "allExtensionNumbersOfType", "all_extension_numbers_of_type": self.messageRequest = .allExtensionNumbersOfType(try decoder.string(value, field: "grpc.reflection.v1alpha.ServerReflectionRequest.all_extension_numbers_of_type"))
+      case "listServices", "list_services": self.messageRequest = .listServices(try decoder.string(value, field: "grpc.reflection.v1alpha.ServerReflectionRequest.list_services"))
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Reflection__V1alpha__ServerReflectionRequest> {
     let c = arena.allocate(Grpc__Reflection__V1alpha__ServerReflectionRequest.self)
@@ -228,6 +241,15 @@ extension Grpc_Reflection_V1alpha_ExtensionRequest {
     if self.extensionNumber != 0 { visitor.visit(.int32(self.extensionNumber), Self.protoFields[1]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "containingType", "containing_type": self.containingType = try decoder.string(value, field: "grpc.reflection.v1alpha.ExtensionRequest.containing_type")
+      case "extensionNumber", "extension_number": self.extensionNumber = try decoder.integer(Int32.self, value, field: "grpc.reflection.v1alpha.ExtensionRequest.extension_number")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Reflection__V1alpha__ExtensionRequest> {
     let c = arena.allocate(Grpc__Reflection__V1alpha__ExtensionRequest.self)
@@ -286,6 +308,19 @@ extension Grpc_Reflection_V1alpha_ServerReflectionResponse {
       case .errorResponse(let value)?: visitor.visit(.message(value), Self.protoFields[5])
       case nil: break
     }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "validHost", "valid_host": self.validHost = try decoder.string(value, field: "grpc.reflection.v1alpha.ServerReflectionResponse.valid_host")
+      case "originalRequest", "original_request": self.originalRequest = try decoder.message(Grpc_Reflection_V1alpha_ServerReflectionRequest.self, value, field: "grpc.reflection.v1alpha.ServerReflectionResponse.original_request")
+      case "fileDescriptorResponse", "file_descriptor_response": self.messageResponse = .fileDescriptorResponse(try decoder.message(Grpc_Reflection_V1alpha_FileDescriptorResponse.self, value, field: "grpc.reflection.v1alpha.ServerReflectionResponse.file_descriptor_response"))
+      case "allExtensionNumbersResponse", "all_extension_numbers_response": self.messageResponse = .allExtensionNumbersResponse(try decoder.message(Grpc_Reflection_V1alpha_ExtensionNumberResponse.self, value, field: "grpc.reflection.v1alpha.ServerReflectionResponse.all_extension_numbers_response"))
+      case "listServicesResponse", "list_services_response": self.messageResponse = .listServicesResponse(try decoder.message(Grpc_Reflection_V1alpha_ListServiceResponse.self, value, field: "grpc.reflection.v1alpha.ServerReflectionResponse.list_services_response"))
+      case "errorResponse", "error_response": self.messageResponse = .errorResponse(try decoder.message(Grpc_Reflection_V1alpha_ErrorResponse.self, value, field: "grpc.reflection.v1alpha.ServerReflectionResponse.error_response"))
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -357,6 +392,14 @@ extension Grpc_Reflection_V1alpha_FileDescriptorResponse {
     if !self.fileDescriptorProto.isEmpty { visitor.visit(.repeated(self.fileDescriptorProto.map { .bytes($0) }), Self.protoFields[0]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "fileDescriptorProto", "file_descriptor_proto": self.fileDescriptorProto = try decoder.array(value, field: "grpc.reflection.v1alpha.FileDescriptorResponse.file_descriptor_proto") { (v) throws(CodecError) in try decoder.bytes(v, field: "grpc.reflection.v1alpha.FileDescriptorResponse.file_descriptor_proto") }
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Reflection__V1alpha__FileDescriptorResponse> {
     let c = arena.allocate(Grpc__Reflection__V1alpha__FileDescriptorResponse.self)
@@ -405,6 +448,15 @@ extension Grpc_Reflection_V1alpha_ExtensionNumberResponse {
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if !self.baseTypeName.isEmpty { visitor.visit(.string(self.baseTypeName), Self.protoFields[0]) }
     if !self.extensionNumber.isEmpty { visitor.visit(.repeated(self.extensionNumber.map { .int32($0) }), Self.protoFields[1]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "baseTypeName", "base_type_name": self.baseTypeName = try decoder.string(value, field: "grpc.reflection.v1alpha.ExtensionNumberResponse.base_type_name")
+      case "extensionNumber", "extension_number": self.extensionNumber = try decoder.array(value, field: "grpc.reflection.v1alpha.ExtensionNumberResponse.extension_number") { (v) throws(CodecError) in try decoder.integer(Int32.self, v, field: "grpc.reflection.v1alpha.ExtensionNumberResponse.extension_number") }
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -457,6 +509,14 @@ extension Grpc_Reflection_V1alpha_ListServiceResponse {
     if !self.service.isEmpty { visitor.visit(.repeated(self.service.map { .message($0) }), Self.protoFields[0]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "service": self.service = try decoder.array(value, field: "grpc.reflection.v1alpha.ListServiceResponse.service") { (v) throws(CodecError) in try decoder.message(Grpc_Reflection_V1alpha_ServiceResponse.self, v, field: "grpc.reflection.v1alpha.ListServiceResponse.service") }
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Reflection__V1alpha__ListServiceResponse> {
     let c = arena.allocate(Grpc__Reflection__V1alpha__ListServiceResponse.self)
@@ -505,6 +565,14 @@ extension Grpc_Reflection_V1alpha_ServiceResponse {
     if !self.name.isEmpty { visitor.visit(.string(self.name), Self.protoFields[0]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "name": self.name = try decoder.string(value, field: "grpc.reflection.v1alpha.ServiceResponse.name")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Reflection__V1alpha__ServiceResponse> {
     let c = arena.allocate(Grpc__Reflection__V1alpha__ServiceResponse.self)
@@ -550,6 +618,15 @@ extension Grpc_Reflection_V1alpha_ErrorResponse {
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if self.errorCode != 0 { visitor.visit(.int32(self.errorCode), Self.protoFields[0]) }
     if !self.errorMessage.isEmpty { visitor.visit(.string(self.errorMessage), Self.protoFields[1]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "errorCode", "error_code": self.errorCode = try decoder.integer(Int32.self, value, field: "grpc.reflection.v1alpha.ErrorResponse.error_code")
+      case "errorMessage", "error_message": self.errorMessage = try decoder.string(value, field: "grpc.reflection.v1alpha.ErrorResponse.error_message")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.

@@ -35,6 +35,10 @@ extension Grpc_Testing_Empty {
   public func visitFields<Visitor: ProtoVisitor>(_ _: inout Visitor) {
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    false
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__Empty> {
     let c = arena.allocate(Grpc__Testing__Empty.self)

@@ -555,6 +555,14 @@ extension Grpc_Testing_BoolValue {
     if self.value { visitor.visit(.bool(self.value), Self.protoFields[0]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "value": self.value = try decoder.bool(value, field: "grpc.testing.BoolValue.value")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__BoolValue> {
     let c = arena.allocate(Grpc__Testing__BoolValue.self)
@@ -600,6 +608,15 @@ extension Grpc_Testing_Payload {
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if self.type.rawValue != 0 { visitor.visit(.enumeration(self.type), Self.protoFields[0]) }
     if !self.body.isEmpty { visitor.visit(.bytes(self.body), Self.protoFields[1]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "type": self.type = try decoder.enumeration(Grpc_Testing_PayloadType.self, value, field: "grpc.testing.Payload.type")
+      case "body": self.body = try decoder.bytes(value, field: "grpc.testing.Payload.body")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -649,6 +666,15 @@ extension Grpc_Testing_EchoStatus {
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if self.code != 0 { visitor.visit(.int32(self.code), Self.protoFields[0]) }
     if !self.message.isEmpty { visitor.visit(.string(self.message), Self.protoFields[1]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "code": self.code = try decoder.integer(Int32.self, value, field: "grpc.testing.EchoStatus.code")
+      case "message": self.message = try decoder.string(value, field: "grpc.testing.EchoStatus.message")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -716,6 +742,24 @@ extension Grpc_Testing_SimpleRequest {
     if self.fillServerID { visitor.visit(.bool(self.fillServerID), Self.protoFields[8]) }
     if self.fillGrpclbRouteType { visitor.visit(.bool(self.fillGrpclbRouteType), Self.protoFields[9]) }
     if let value = self.orcaPerQueryReport { visitor.visit(.message(value), Self.protoFields[10]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "responseType", "response_type": self.responseType = try decoder.enumeration(Grpc_Testing_PayloadType.self, value, field: "grpc.testing.SimpleRequest.response_type")
+      case "responseSize", "response_size": self.responseSize = try decoder.integer(Int32.self, value, field: "grpc.testing.SimpleRequest.response_size")
+      case "payload": self.payload = try decoder.message(Grpc_Testing_Payload.self, value, field: "grpc.testing.SimpleRequest.payload")
+      case "fillUsername", "fill_username": self.fillUsername = try decoder.bool(value, field: "grpc.testing.SimpleRequest.fill_username")
+      case "fillOauthScope", "fill_oauth_scope": self.fillOauthScope = try decoder.bool(value, field: "grpc.testing.SimpleRequest.fill_oauth_scope")
+      case "responseCompressed", "response_compressed": self.responseCompressed = try decoder.message(Grpc_Testing_BoolValue.self, value, field: "grpc.testing.SimpleRequest.response_compressed")
+      case "responseStatus", "response_status": self.responseStatus = try decoder.message(Grpc_Testing_EchoStatus.self, value, field: "grpc.testing.SimpleRequest.response_status")
+      case "expectCompressed", "expect_compressed": self.expectCompressed = try decoder.message(Grpc_Testing_BoolValue.self, value, field: "grpc.testing.SimpleRequest.expect_compressed")
+      case "fillServerId", "fill_server_id": self.fillServerID = try decoder.bool(value, field: "grpc.testing.SimpleRequest.fill_server_id")
+      case "fillGrpclbRouteType", "fill_grpclb_route_type": self.fillGrpclbRouteType = try decoder.bool(value, field: "grpc.testing.SimpleRequest.fill_grpclb_route_type")
+      case "orcaPerQueryReport", "orca_per_query_report": self.orcaPerQueryReport = try decoder.message(Grpc_Testing_TestOrcaReport.self, value, field: "grpc.testing.SimpleRequest.orca_per_query_report")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -793,6 +837,19 @@ extension Grpc_Testing_SimpleResponse {
     if !self.hostname.isEmpty { visitor.visit(.string(self.hostname), Self.protoFields[5]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "payload": self.payload = try decoder.message(Grpc_Testing_Payload.self, value, field: "grpc.testing.SimpleResponse.payload")
+      case "username": self.username = try decoder.string(value, field: "grpc.testing.SimpleResponse.username")
+      case "oauthScope", "oauth_scope": self.oauthScope = try decoder.string(value, field: "grpc.testing.SimpleResponse.oauth_scope")
+      case "serverId", "server_id": self.serverID = try decoder.string(value, field: "grpc.testing.SimpleResponse.server_id")
+      case "grpclbRouteType", "grpclb_route_type": self.grpclbRouteType = try decoder.enumeration(Grpc_Testing_GrpclbRouteType.self, value, field: "grpc.testing.SimpleResponse.grpclb_route_type")
+      case "hostname": self.hostname = try decoder.string(value, field: "grpc.testing.SimpleResponse.hostname")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__SimpleResponse> {
     let c = arena.allocate(Grpc__Testing__SimpleResponse.self)
@@ -850,6 +907,15 @@ extension Grpc_Testing_StreamingInputCallRequest {
     if let value = self.expectCompressed { visitor.visit(.message(value), Self.protoFields[1]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "payload": self.payload = try decoder.message(Grpc_Testing_Payload.self, value, field: "grpc.testing.StreamingInputCallRequest.payload")
+      case "expectCompressed", "expect_compressed": self.expectCompressed = try decoder.message(Grpc_Testing_BoolValue.self, value, field: "grpc.testing.StreamingInputCallRequest.expect_compressed")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__StreamingInputCallRequest> {
     let c = arena.allocate(Grpc__Testing__StreamingInputCallRequest.self)
@@ -895,6 +961,14 @@ extension Grpc_Testing_StreamingInputCallResponse {
 
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if self.aggregatedPayloadSize != 0 { visitor.visit(.int32(self.aggregatedPayloadSize), Self.protoFields[0]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "aggregatedPayloadSize", "aggregated_payload_size": self.aggregatedPayloadSize = try decoder.integer(Int32.self, value, field: "grpc.testing.StreamingInputCallResponse.aggregated_payload_size")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -944,6 +1018,16 @@ extension Grpc_Testing_ResponseParameters {
     if self.size != 0 { visitor.visit(.int32(self.size), Self.protoFields[0]) }
     if self.intervalUs != 0 { visitor.visit(.int32(self.intervalUs), Self.protoFields[1]) }
     if let value = self.compressed { visitor.visit(.message(value), Self.protoFields[2]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "size": self.size = try decoder.integer(Int32.self, value, field: "grpc.testing.ResponseParameters.size")
+      case "intervalUs", "interval_us": self.intervalUs = try decoder.integer(Int32.self, value, field: "grpc.testing.ResponseParameters.interval_us")
+      case "compressed": self.compressed = try decoder.message(Grpc_Testing_BoolValue.self, value, field: "grpc.testing.ResponseParameters.compressed")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -1003,6 +1087,18 @@ extension Grpc_Testing_StreamingOutputCallRequest {
     if let value = self.orcaOobReport { visitor.visit(.message(value), Self.protoFields[4]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "responseType", "response_type": self.responseType = try decoder.enumeration(Grpc_Testing_PayloadType.self, value, field: "grpc.testing.StreamingOutputCallRequest.response_type")
+      case "responseParameters", "response_parameters": self.responseParameters = try decoder.array(value, field: "grpc.testing.StreamingOutputCallRequest.response_parameters") { (v) throws(CodecError) in try decoder.message(Grpc_Testing_ResponseParameters.self, v, field: "grpc.testing.StreamingOutputCallRequest.response_parameters") }
+      case "payload": self.payload = try decoder.message(Grpc_Testing_Payload.self, value, field: "grpc.testing.StreamingOutputCallRequest.payload")
+      case "responseStatus", "response_status": self.responseStatus = try decoder.message(Grpc_Testing_EchoStatus.self, value, field: "grpc.testing.StreamingOutputCallRequest.response_status")
+      case "orcaOobReport", "orca_oob_report": self.orcaOobReport = try decoder.message(Grpc_Testing_TestOrcaReport.self, value, field: "grpc.testing.StreamingOutputCallRequest.orca_oob_report")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__StreamingOutputCallRequest> {
     let c = arena.allocate(Grpc__Testing__StreamingOutputCallRequest.self)
@@ -1059,6 +1155,14 @@ extension Grpc_Testing_StreamingOutputCallResponse {
     if let value = self.payload { visitor.visit(.message(value), Self.protoFields[0]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "payload": self.payload = try decoder.message(Grpc_Testing_Payload.self, value, field: "grpc.testing.StreamingOutputCallResponse.payload")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__StreamingOutputCallResponse> {
     let c = arena.allocate(Grpc__Testing__StreamingOutputCallResponse.self)
@@ -1102,6 +1206,14 @@ extension Grpc_Testing_ReconnectParams {
 
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if self.maxReconnectBackoffMs != 0 { visitor.visit(.int32(self.maxReconnectBackoffMs), Self.protoFields[0]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "maxReconnectBackoffMs", "max_reconnect_backoff_ms": self.maxReconnectBackoffMs = try decoder.integer(Int32.self, value, field: "grpc.testing.ReconnectParams.max_reconnect_backoff_ms")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -1149,6 +1261,15 @@ extension Grpc_Testing_ReconnectInfo {
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if self.passed { visitor.visit(.bool(self.passed), Self.protoFields[0]) }
     if !self.backoffMs.isEmpty { visitor.visit(.repeated(self.backoffMs.map { .int32($0) }), Self.protoFields[1]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "passed": self.passed = try decoder.bool(value, field: "grpc.testing.ReconnectInfo.passed")
+      case "backoffMs", "backoff_ms": self.backoffMs = try decoder.array(value, field: "grpc.testing.ReconnectInfo.backoff_ms") { (v) throws(CodecError) in try decoder.integer(Int32.self, v, field: "grpc.testing.ReconnectInfo.backoff_ms") }
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -1203,6 +1324,16 @@ extension Grpc_Testing_LoadBalancerStatsRequest {
     if self.numRpcs != 0 { visitor.visit(.int32(self.numRpcs), Self.protoFields[0]) }
     if self.timeoutSec != 0 { visitor.visit(.int32(self.timeoutSec), Self.protoFields[1]) }
     if !self.metadataKeys.isEmpty { visitor.visit(.repeated(self.metadataKeys.map { .string($0) }), Self.protoFields[2]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "numRpcs", "num_rpcs": self.numRpcs = try decoder.integer(Int32.self, value, field: "grpc.testing.LoadBalancerStatsRequest.num_rpcs")
+      case "timeoutSec", "timeout_sec": self.timeoutSec = try decoder.integer(Int32.self, value, field: "grpc.testing.LoadBalancerStatsRequest.timeout_sec")
+      case "metadataKeys", "metadata_keys": self.metadataKeys = try decoder.array(value, field: "grpc.testing.LoadBalancerStatsRequest.metadata_keys") { (v) throws(CodecError) in try decoder.string(v, field: "grpc.testing.LoadBalancerStatsRequest.metadata_keys") }
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -1261,6 +1392,17 @@ extension Grpc_Testing_LoadBalancerStatsResponse {
     if self.numFailures != 0 { visitor.visit(.int32(self.numFailures), Self.protoFields[1]) }
     if !self.rpcsByMethod.isEmpty { visitor.visit(.map(self.rpcsByMethod.map { (.string($0.key), .message($0.value)) }), Self.protoFields[2]) }
     if !self.metadatasByPeer.isEmpty { visitor.visit(.map(self.metadatasByPeer.map { (.string($0.key), .message($0.value)) }), Self.protoFields[3]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "rpcsByPeer", "rpcs_by_peer": self.rpcsByPeer = try decoder.map(value, field: "grpc.testing.LoadBalancerStatsResponse.rpcs_by_peer", key: { (k) throws(CodecError) in k }, value: { (v) throws(CodecError) in try decoder.integer(Int32.self, v, field: "grpc.testing.LoadBalancerStatsResponse.rpcs_by_peer") })
+      case "numFailures", "num_failures": self.numFailures = try decoder.integer(Int32.self, value, field: "grpc.testing.LoadBalancerStatsResponse.num_failures")
+      case "rpcsByMethod", "rpcs_by_method": self.rpcsByMethod = try decoder.map(value, field: "grpc.testing.LoadBalancerStatsResponse.rpcs_by_method", key: { (k) throws(CodecError) in k }, value: { (v) throws(CodecError) in try decoder.message(Grpc_Testing_LoadBalancerStatsResponse.RpcsByPeer.self, v, field: "grpc.testing.LoadBalancerStatsResponse.rpcs_by_method") })
+      case "metadatasByPeer", "metadatas_by_peer": self.metadatasByPeer = try decoder.map(value, field: "grpc.testing.LoadBalancerStatsResponse.metadatas_by_peer", key: { (k) throws(CodecError) in k }, value: { (v) throws(CodecError) in try decoder.message(Grpc_Testing_LoadBalancerStatsResponse.MetadataByPeer.self, v, field: "grpc.testing.LoadBalancerStatsResponse.metadatas_by_peer") })
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -1369,6 +1511,16 @@ extension Grpc_Testing_LoadBalancerStatsResponse.MetadataEntry {
     if self.type.rawValue != 0 { visitor.visit(.enumeration(self.type), Self.protoFields[2]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "key": self.key = try decoder.string(value, field: "grpc.testing.LoadBalancerStatsResponse.MetadataEntry.key")
+      case "value": self.value = try decoder.string(value, field: "grpc.testing.LoadBalancerStatsResponse.MetadataEntry.value")
+      case "type": self.type = try decoder.enumeration(Grpc_Testing_LoadBalancerStatsResponse.MetadataType.self, value, field: "grpc.testing.LoadBalancerStatsResponse.MetadataEntry.type")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__LoadBalancerStatsResponse__MetadataEntry> {
     let c = arena.allocate(Grpc__Testing__LoadBalancerStatsResponse__MetadataEntry.self)
@@ -1416,6 +1568,14 @@ extension Grpc_Testing_LoadBalancerStatsResponse.RpcMetadata {
 
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if !self.metadata.isEmpty { visitor.visit(.repeated(self.metadata.map { .message($0) }), Self.protoFields[0]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "metadata": self.metadata = try decoder.array(value, field: "grpc.testing.LoadBalancerStatsResponse.RpcMetadata.metadata") { (v) throws(CodecError) in try decoder.message(Grpc_Testing_LoadBalancerStatsResponse.MetadataEntry.self, v, field: "grpc.testing.LoadBalancerStatsResponse.RpcMetadata.metadata") }
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -1466,6 +1626,14 @@ extension Grpc_Testing_LoadBalancerStatsResponse.MetadataByPeer {
     if !self.rpcMetadata.isEmpty { visitor.visit(.repeated(self.rpcMetadata.map { .message($0) }), Self.protoFields[0]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "rpcMetadata", "rpc_metadata": self.rpcMetadata = try decoder.array(value, field: "grpc.testing.LoadBalancerStatsResponse.MetadataByPeer.rpc_metadata") { (v) throws(CodecError) in try decoder.message(Grpc_Testing_LoadBalancerStatsResponse.RpcMetadata.self, v, field: "grpc.testing.LoadBalancerStatsResponse.MetadataByPeer.rpc_metadata") }
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__LoadBalancerStatsResponse__MetadataByPeer> {
     let c = arena.allocate(Grpc__Testing__LoadBalancerStatsResponse__MetadataByPeer.self)
@@ -1512,6 +1680,14 @@ extension Grpc_Testing_LoadBalancerStatsResponse.RpcsByPeer {
 
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if !self.rpcsByPeer.isEmpty { visitor.visit(.map(self.rpcsByPeer.map { (.string($0.key), .int32($0.value)) }), Self.protoFields[0]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "rpcsByPeer", "rpcs_by_peer": self.rpcsByPeer = try decoder.map(value, field: "grpc.testing.LoadBalancerStatsResponse.RpcsByPeer.rpcs_by_peer", key: { (k) throws(CodecError) in k }, value: { (v) throws(CodecError) in try decoder.integer(Int32.self, v, field: "grpc.testing.LoadBalancerStatsResponse.RpcsByPeer.rpcs_by_peer") })
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -1574,6 +1750,10 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsRequest {
   public func visitFields<Visitor: ProtoVisitor>(_ _: inout Visitor) {
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    false
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__LoadBalancerAccumulatedStatsRequest> {
     let c = arena.allocate(Grpc__Testing__LoadBalancerAccumulatedStatsRequest.self)
@@ -1621,6 +1801,17 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsResponse {
     if !self.numRpcsSucceededByMethod.isEmpty { visitor.visit(.map(self.numRpcsSucceededByMethod.map { (.string($0.key), .int32($0.value)) }), Self.protoFields[1]) }
     if !self.numRpcsFailedByMethod.isEmpty { visitor.visit(.map(self.numRpcsFailedByMethod.map { (.string($0.key), .int32($0.value)) }), Self.protoFields[2]) }
     if !self.statsPerMethod.isEmpty { visitor.visit(.map(self.statsPerMethod.map { (.string($0.key), .message($0.value)) }), Self.protoFields[3]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "numRpcsStartedByMethod", "num_rpcs_started_by_method": self.numRpcsStartedByMethod = try decoder.map(value, field: "grpc.testing.LoadBalancerAccumulatedStatsResponse.num_rpcs_started_by_method", key: { (k) throws(CodecError) in k }, value: { (v) throws(CodecError) in try decoder.integer(Int32.self, v, field: "grpc.testing.LoadBalancerAccumulatedStatsResponse.num_rpcs_started_by_method") })
+      case "numRpcsSucceededByMethod", "num_rpcs_succeeded_by_method": self.numRpcsSucceededByMethod = try decoder.map(value, field: "grpc.testing.LoadBalancerAccumulatedStatsResponse.num_rpcs_succeeded_by_method", key: { (k) throws(CodecError) in k }, value: { (v) throws(CodecError) in try decoder.integer(Int32.self, v, field: "grpc.testing.LoadBalancerAccumulatedStatsResponse.num_rpcs_succeeded_by_method") })
+      case "numRpcsFailedByMethod", "num_rpcs_failed_by_method": self.numRpcsFailedByMethod = try decoder.map(value, field: "grpc.testing.LoadBalancerAccumulatedStatsResponse.num_rpcs_failed_by_method", key: { (k) throws(CodecError) in k }, value: { (v) throws(CodecError) in try decoder.integer(Int32.self, v, field: "grpc.testing.LoadBalancerAccumulatedStatsResponse.num_rpcs_failed_by_method") })
+      case "statsPerMethod", "stats_per_method": self.statsPerMethod = try decoder.map(value, field: "grpc.testing.LoadBalancerAccumulatedStatsResponse.stats_per_method", key: { (k) throws(CodecError) in k }, value: { (v) throws(CodecError) in try decoder.message(Grpc_Testing_LoadBalancerAccumulatedStatsResponse.MethodStats.self, v, field: "grpc.testing.LoadBalancerAccumulatedStatsResponse.stats_per_method") })
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -1744,6 +1935,15 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsResponse.MethodStats {
     if !self.result.isEmpty { visitor.visit(.map(self.result.map { (.int32($0.key), .int32($0.value)) }), Self.protoFields[1]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "rpcsStarted", "rpcs_started": self.rpcsStarted = try decoder.integer(Int32.self, value, field: "grpc.testing.LoadBalancerAccumulatedStatsResponse.MethodStats.rpcs_started")
+      case "result": self.result = try decoder.map(value, field: "grpc.testing.LoadBalancerAccumulatedStatsResponse.MethodStats.result", key: { (k) throws(CodecError) in try decoder.mapKey(Int32.self, k, field: "grpc.testing.LoadBalancerAccumulatedStatsResponse.MethodStats.result") }, value: { (v) throws(CodecError) in try decoder.integer(Int32.self, v, field: "grpc.testing.LoadBalancerAccumulatedStatsResponse.MethodStats.result") })
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__LoadBalancerAccumulatedStatsResponse__MethodStats> {
     let c = arena.allocate(Grpc__Testing__LoadBalancerAccumulatedStatsResponse__MethodStats.self)
@@ -1812,6 +2012,16 @@ extension Grpc_Testing_ClientConfigureRequest {
     if self.timeoutSec != 0 { visitor.visit(.int32(self.timeoutSec), Self.protoFields[2]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "types": self.types = try decoder.array(value, field: "grpc.testing.ClientConfigureRequest.types") { (v) throws(CodecError) in try decoder.enumeration(Grpc_Testing_ClientConfigureRequest.RpcType.self, v, field: "grpc.testing.ClientConfigureRequest.types") }
+      case "metadata": self.metadata = try decoder.array(value, field: "grpc.testing.ClientConfigureRequest.metadata") { (v) throws(CodecError) in try decoder.message(Grpc_Testing_ClientConfigureRequest.Metadata.self, v, field: "grpc.testing.ClientConfigureRequest.metadata") }
+      case "timeoutSec", "timeout_sec": self.timeoutSec = try decoder.integer(Int32.self, value, field: "grpc.testing.ClientConfigureRequest.timeout_sec")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__ClientConfigureRequest> {
     let c = arena.allocate(Grpc__Testing__ClientConfigureRequest.self)
@@ -1871,6 +2081,16 @@ extension Grpc_Testing_ClientConfigureRequest.Metadata {
     if !self.value.isEmpty { visitor.visit(.string(self.value), Self.protoFields[2]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "type": self.type = try decoder.enumeration(Grpc_Testing_ClientConfigureRequest.RpcType.self, value, field: "grpc.testing.ClientConfigureRequest.Metadata.type")
+      case "key": self.key = try decoder.string(value, field: "grpc.testing.ClientConfigureRequest.Metadata.key")
+      case "value": self.value = try decoder.string(value, field: "grpc.testing.ClientConfigureRequest.Metadata.value")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__ClientConfigureRequest__Metadata> {
     let c = arena.allocate(Grpc__Testing__ClientConfigureRequest__Metadata.self)
@@ -1918,6 +2138,10 @@ extension Grpc_Testing_ClientConfigureResponse {
   public func visitFields<Visitor: ProtoVisitor>(_ _: inout Visitor) {
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    false
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__ClientConfigureResponse> {
     let c = arena.allocate(Grpc__Testing__ClientConfigureResponse.self)
@@ -1959,6 +2183,14 @@ extension Grpc_Testing_MemorySize {
 
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if self.rss != 0 { visitor.visit(.int64(self.rss), Self.protoFields[0]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "rss": self.rss = try decoder.integer(Int64.self, value, field: "grpc.testing.MemorySize.rss")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -2010,6 +2242,17 @@ extension Grpc_Testing_TestOrcaReport {
     if self.memoryUtilization.bitPattern != 0 { visitor.visit(.double(self.memoryUtilization), Self.protoFields[1]) }
     if !self.requestCost.isEmpty { visitor.visit(.map(self.requestCost.map { (.string($0.key), .double($0.value)) }), Self.protoFields[2]) }
     if !self.utilization.isEmpty { visitor.visit(.map(self.utilization.map { (.string($0.key), .double($0.value)) }), Self.protoFields[3]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "cpuUtilization", "cpu_utilization": self.cpuUtilization = try decoder.double(value, field: "grpc.testing.TestOrcaReport.cpu_utilization")
+      case "memoryUtilization", "memory_utilization": self.memoryUtilization = try decoder.double(value, field: "grpc.testing.TestOrcaReport.memory_utilization")
+      case "requestCost", "request_cost": self.requestCost = try decoder.map(value, field: "grpc.testing.TestOrcaReport.request_cost", key: { (k) throws(CodecError) in k }, value: { (v) throws(CodecError) in try decoder.double(v, field: "grpc.testing.TestOrcaReport.request_cost") })
+      case "utilization": self.utilization = try decoder.map(value, field: "grpc.testing.TestOrcaReport.utilization", key: { (k) throws(CodecError) in k }, value: { (v) throws(CodecError) in try decoder.double(v, field: "grpc.testing.TestOrcaReport.utilization") })
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -2113,6 +2356,17 @@ extension Grpc_Testing_HookRequest {
     if self.serverPort != 0 { visitor.visit(.int32(self.serverPort), Self.protoFields[3]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "command": self.command = try decoder.enumeration(Grpc_Testing_HookRequest.HookRequestCommand.self, value, field: "grpc.testing.HookRequest.command")
+      case "grpcCodeToReturn", "grpc_code_to_return": self.grpcCodeToReturn = try decoder.integer(Int32.self, value, field: "grpc.testing.HookRequest.grpc_code_to_return")
+      case "grpcStatusDescription", "grpc_status_description": self.grpcStatusDescription = try decoder.string(value, field: "grpc.testing.HookRequest.grpc_status_description")
+      case "serverPort", "server_port": self.serverPort = try decoder.integer(Int32.self, value, field: "grpc.testing.HookRequest.server_port")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__HookRequest> {
     let c = arena.allocate(Grpc__Testing__HookRequest.self)
@@ -2160,6 +2414,10 @@ extension Grpc_Testing_HookResponse {
   ]
 
   public func visitFields<Visitor: ProtoVisitor>(_ _: inout Visitor) {
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    false
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.

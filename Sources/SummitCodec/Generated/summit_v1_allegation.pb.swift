@@ -345,6 +345,18 @@ extension Summit_V1_AllegationResponse {
     if !self.sources.isEmpty { visitor.visit(.repeated(self.sources.map { .message($0) }), Self.protoFields[4]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "party": self.party = try decoder.message(Summit_V1_Party.self, value, field: "summit.v1.AllegationResponse.party")
+      case "stance": self.stance = try decoder.enumeration(Summit_V1_Stance.self, value, field: "summit.v1.AllegationResponse.stance")
+      case "statement": self.statement = try decoder.string(value, field: "summit.v1.AllegationResponse.statement")
+      case "date": self.date = try decoder.message(Google_Type_Date.self, value, field: "summit.v1.AllegationResponse.date")
+      case "sources": self.sources = try decoder.array(value, field: "summit.v1.AllegationResponse.sources") { (v) throws(CodecError) in try decoder.message(Summit_V1_Source.self, v, field: "summit.v1.AllegationResponse.sources") }
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__AllegationResponse> {
     let c = arena.allocate(Summit__V1__AllegationResponse.self)
@@ -421,6 +433,25 @@ extension Summit_V1_Allegation {
     if !self.etag.isEmpty { visitor.visit(.string(self.etag), Self.protoFields[9]) }
     if let value = self.createTime { visitor.visit(.message(value), Self.protoFields[10]) }
     if let value = self.updateTime { visitor.visit(.message(value), Self.protoFields[11]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "name": self.name = try decoder.string(value, field: "summit.v1.Allegation.name")
+      case "accusers": self.accusers = try decoder.array(value, field: "summit.v1.Allegation.accusers") { (v) throws(CodecError) in try decoder.message(Summit_V1_Party.self, v, field: "summit.v1.Allegation.accusers") }
+      case "accused": self.accused = try decoder.array(value, field: "summit.v1.Allegation.accused") { (v) throws(CodecError) in try decoder.message(Summit_V1_Party.self, v, field: "summit.v1.Allegation.accused") }
+      case "summary": self.summary = try decoder.string(value, field: "summit.v1.Allegation.summary")
+      case "category": self.category = try decoder.enumeration(Summit_V1_AllegationCategory.self, value, field: "summit.v1.Allegation.category")
+      case "status": self.status = try decoder.enumeration(Summit_V1_AllegationStatus.self, value, field: "summit.v1.Allegation.status")
+      case "responses": self.responses = try decoder.array(value, field: "summit.v1.Allegation.responses") { (v) throws(CodecError) in try decoder.message(Summit_V1_AllegationResponse.self, v, field: "summit.v1.Allegation.responses") }
+      case "firstReported", "first_reported": self.firstReported = try decoder.message(Google_Type_Date.self, value, field: "summit.v1.Allegation.first_reported")
+      case "sources": self.sources = try decoder.array(value, field: "summit.v1.Allegation.sources") { (v) throws(CodecError) in try decoder.message(Summit_V1_Source.self, v, field: "summit.v1.Allegation.sources") }
+      case "etag": self.etag = try decoder.string(value, field: "summit.v1.Allegation.etag")
+      case "createTime", "create_time": self.createTime = try decoder.message(Google_Protobuf_Timestamp.self, value, field: "summit.v1.Allegation.create_time")
+      case "updateTime", "update_time": self.updateTime = try decoder.message(Google_Protobuf_Timestamp.self, value, field: "summit.v1.Allegation.update_time")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -502,6 +533,14 @@ extension Summit_V1_GetAllegationRequest {
     if !self.name.isEmpty { visitor.visit(.string(self.name), Self.protoFields[0]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "name": self.name = try decoder.string(value, field: "summit.v1.GetAllegationRequest.name")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__GetAllegationRequest> {
     let c = arena.allocate(Summit__V1__GetAllegationRequest.self)
@@ -555,6 +594,19 @@ extension Summit_V1_ListAllegationsRequest {
     if let value = self.accused { visitor.visit(.message(value), Self.protoFields[3]) }
     if self.category.rawValue != 0 { visitor.visit(.enumeration(self.category), Self.protoFields[4]) }
     if self.status.rawValue != 0 { visitor.visit(.enumeration(self.status), Self.protoFields[5]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "pageSize", "page_size": self.pageSize = try decoder.integer(Int32.self, value, field: "summit.v1.ListAllegationsRequest.page_size")
+      case "pageToken", "page_token": self.pageToken = try decoder.string(value, field: "summit.v1.ListAllegationsRequest.page_token")
+      case "accuser": self.accuser = try decoder.message(Summit_V1_Party.self, value, field: "summit.v1.ListAllegationsRequest.accuser")
+      case "accused": self.accused = try decoder.message(Summit_V1_Party.self, value, field: "summit.v1.ListAllegationsRequest.accused")
+      case "category": self.category = try decoder.enumeration(Summit_V1_AllegationCategory.self, value, field: "summit.v1.ListAllegationsRequest.category")
+      case "status": self.status = try decoder.enumeration(Summit_V1_AllegationStatus.self, value, field: "summit.v1.ListAllegationsRequest.status")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -614,6 +666,15 @@ extension Summit_V1_ListAllegationsResponse {
     if !self.nextPageToken.isEmpty { visitor.visit(.string(self.nextPageToken), Self.protoFields[1]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "allegations": self.allegations = try decoder.array(value, field: "summit.v1.ListAllegationsResponse.allegations") { (v) throws(CodecError) in try decoder.message(Summit_V1_Allegation.self, v, field: "summit.v1.ListAllegationsResponse.allegations") }
+      case "nextPageToken", "next_page_token": self.nextPageToken = try decoder.string(value, field: "summit.v1.ListAllegationsResponse.next_page_token")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ListAllegationsResponse> {
     let c = arena.allocate(Summit__V1__ListAllegationsResponse.self)
@@ -668,6 +729,16 @@ extension Summit_V1_CreateAllegationRequest {
     if !self.requestID.isEmpty { visitor.visit(.string(self.requestID), Self.protoFields[2]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "allegation": self.allegation = try decoder.message(Summit_V1_Allegation.self, value, field: "summit.v1.CreateAllegationRequest.allegation")
+      case "allegationId", "allegation_id": self.allegationID = try decoder.string(value, field: "summit.v1.CreateAllegationRequest.allegation_id")
+      case "requestId", "request_id": self.requestID = try decoder.string(value, field: "summit.v1.CreateAllegationRequest.request_id")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__CreateAllegationRequest> {
     let c = arena.allocate(Summit__V1__CreateAllegationRequest.self)
@@ -719,6 +790,15 @@ extension Summit_V1_UpdateAllegationRequest {
     if let value = self.updateMask { visitor.visit(.message(value), Self.protoFields[1]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "allegation": self.allegation = try decoder.message(Summit_V1_Allegation.self, value, field: "summit.v1.UpdateAllegationRequest.allegation")
+      case "updateMask", "update_mask": self.updateMask = try decoder.message(Google_Protobuf_FieldMask.self, value, field: "summit.v1.UpdateAllegationRequest.update_mask")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__UpdateAllegationRequest> {
     let c = arena.allocate(Summit__V1__UpdateAllegationRequest.self)
@@ -766,6 +846,15 @@ extension Summit_V1_DeleteAllegationRequest {
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if !self.name.isEmpty { visitor.visit(.string(self.name), Self.protoFields[0]) }
     if !self.etag.isEmpty { visitor.visit(.string(self.etag), Self.protoFields[1]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "name": self.name = try decoder.string(value, field: "summit.v1.DeleteAllegationRequest.name")
+      case "etag": self.etag = try decoder.string(value, field: "summit.v1.DeleteAllegationRequest.etag")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -821,6 +910,17 @@ extension Summit_V1_RespondToAllegationRequest {
     if !self.requestID.isEmpty { visitor.visit(.string(self.requestID), Self.protoFields[3]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "name": self.name = try decoder.string(value, field: "summit.v1.RespondToAllegationRequest.name")
+      case "response": self.response = try decoder.message(Summit_V1_AllegationResponse.self, value, field: "summit.v1.RespondToAllegationRequest.response")
+      case "etag": self.etag = try decoder.string(value, field: "summit.v1.RespondToAllegationRequest.etag")
+      case "requestId", "request_id": self.requestID = try decoder.string(value, field: "summit.v1.RespondToAllegationRequest.request_id")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__RespondToAllegationRequest> {
     let c = arena.allocate(Summit__V1__RespondToAllegationRequest.self)
@@ -872,6 +972,14 @@ extension Summit_V1_WatchAllegationsRequest {
     if self.afterSequence != 0 { visitor.visit(.int64(self.afterSequence), Self.protoFields[0]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "afterSequence", "after_sequence": self.afterSequence = try decoder.integer(Int64.self, value, field: "summit.v1.WatchAllegationsRequest.after_sequence")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__WatchAllegationsRequest> {
     let c = arena.allocate(Summit__V1__WatchAllegationsRequest.self)
@@ -921,6 +1029,17 @@ extension Summit_V1_AllegationEvent {
     if let value = self.allegation { visitor.visit(.message(value), Self.protoFields[1]) }
     if self.sequence != 0 { visitor.visit(.int64(self.sequence), Self.protoFields[2]) }
     if let value = self.commitTime { visitor.visit(.message(value), Self.protoFields[3]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "type": self.type = try decoder.enumeration(Summit_V1_ChangeType.self, value, field: "summit.v1.AllegationEvent.type")
+      case "allegation": self.allegation = try decoder.message(Summit_V1_Allegation.self, value, field: "summit.v1.AllegationEvent.allegation")
+      case "sequence": self.sequence = try decoder.integer(Int64.self, value, field: "summit.v1.AllegationEvent.sequence")
+      case "commitTime", "commit_time": self.commitTime = try decoder.message(Google_Protobuf_Timestamp.self, value, field: "summit.v1.AllegationEvent.commit_time")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.

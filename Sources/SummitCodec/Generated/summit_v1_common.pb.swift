@@ -114,6 +114,17 @@ extension Summit_V1_Source {
     if let value = self.published { visitor.visit(.message(value), Self.protoFields[3]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "title": self.title = try decoder.string(value, field: "summit.v1.Source.title")
+      case "url": self.url = try decoder.string(value, field: "summit.v1.Source.url")
+      case "publisher": self.publisher = try decoder.string(value, field: "summit.v1.Source.publisher")
+      case "published": self.published = try decoder.message(Google_Type_Date.self, value, field: "summit.v1.Source.published")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__Source> {
     let c = arena.allocate(Summit__V1__Source.self)
@@ -170,6 +181,16 @@ extension Summit_V1_Party {
       case .group(let value)?: visitor.visit(.string(value), Self.protoFields[2])
       case nil: break
     }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "leader": self.kind = .leader(try decoder.string(value, field: "summit.v1.Party.leader"))
+      case "country": self.kind = .country(try decoder.string(value, field: "summit.v1.Party.country"))
+      case "group": self.kind = .group(try decoder.string(value, field: "summit.v1.Party.group"))
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.

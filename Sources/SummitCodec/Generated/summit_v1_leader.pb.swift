@@ -196,6 +196,22 @@ extension Summit_V1_Leader {
     if let value = self.updateTime { visitor.visit(.message(value), Self.protoFields[8]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "name": self.name = try decoder.string(value, field: "summit.v1.Leader.name")
+      case "displayName", "display_name": self.displayName = try decoder.string(value, field: "summit.v1.Leader.display_name")
+      case "title": self.title = try decoder.string(value, field: "summit.v1.Leader.title")
+      case "country": self.country = try decoder.string(value, field: "summit.v1.Leader.country")
+      case "aliases": self.aliases = try decoder.array(value, field: "summit.v1.Leader.aliases") { (v) throws(CodecError) in try decoder.string(v, field: "summit.v1.Leader.aliases") }
+      case "sources": self.sources = try decoder.array(value, field: "summit.v1.Leader.sources") { (v) throws(CodecError) in try decoder.message(Summit_V1_Source.self, v, field: "summit.v1.Leader.sources") }
+      case "etag": self.etag = try decoder.string(value, field: "summit.v1.Leader.etag")
+      case "createTime", "create_time": self.createTime = try decoder.message(Google_Protobuf_Timestamp.self, value, field: "summit.v1.Leader.create_time")
+      case "updateTime", "update_time": self.updateTime = try decoder.message(Google_Protobuf_Timestamp.self, value, field: "summit.v1.Leader.update_time")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__Leader> {
     let c = arena.allocate(Summit__V1__Leader.self)
@@ -263,6 +279,14 @@ extension Summit_V1_GetLeaderRequest {
     if !self.name.isEmpty { visitor.visit(.string(self.name), Self.protoFields[0]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "name": self.name = try decoder.string(value, field: "summit.v1.GetLeaderRequest.name")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__GetLeaderRequest> {
     let c = arena.allocate(Summit__V1__GetLeaderRequest.self)
@@ -310,6 +334,16 @@ extension Summit_V1_ListLeadersRequest {
     if self.pageSize != 0 { visitor.visit(.int32(self.pageSize), Self.protoFields[0]) }
     if !self.pageToken.isEmpty { visitor.visit(.string(self.pageToken), Self.protoFields[1]) }
     if !self.country.isEmpty { visitor.visit(.string(self.country), Self.protoFields[2]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "pageSize", "page_size": self.pageSize = try decoder.integer(Int32.self, value, field: "summit.v1.ListLeadersRequest.page_size")
+      case "pageToken", "page_token": self.pageToken = try decoder.string(value, field: "summit.v1.ListLeadersRequest.page_token")
+      case "country": self.country = try decoder.string(value, field: "summit.v1.ListLeadersRequest.country")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -361,6 +395,15 @@ extension Summit_V1_ListLeadersResponse {
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if !self.leaders.isEmpty { visitor.visit(.repeated(self.leaders.map { .message($0) }), Self.protoFields[0]) }
     if !self.nextPageToken.isEmpty { visitor.visit(.string(self.nextPageToken), Self.protoFields[1]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "leaders": self.leaders = try decoder.array(value, field: "summit.v1.ListLeadersResponse.leaders") { (v) throws(CodecError) in try decoder.message(Summit_V1_Leader.self, v, field: "summit.v1.ListLeadersResponse.leaders") }
+      case "nextPageToken", "next_page_token": self.nextPageToken = try decoder.string(value, field: "summit.v1.ListLeadersResponse.next_page_token")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -417,6 +460,16 @@ extension Summit_V1_CreateLeaderRequest {
     if !self.requestID.isEmpty { visitor.visit(.string(self.requestID), Self.protoFields[2]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "leader": self.leader = try decoder.message(Summit_V1_Leader.self, value, field: "summit.v1.CreateLeaderRequest.leader")
+      case "leaderId", "leader_id": self.leaderID = try decoder.string(value, field: "summit.v1.CreateLeaderRequest.leader_id")
+      case "requestId", "request_id": self.requestID = try decoder.string(value, field: "summit.v1.CreateLeaderRequest.request_id")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__CreateLeaderRequest> {
     let c = arena.allocate(Summit__V1__CreateLeaderRequest.self)
@@ -468,6 +521,15 @@ extension Summit_V1_UpdateLeaderRequest {
     if let value = self.updateMask { visitor.visit(.message(value), Self.protoFields[1]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "leader": self.leader = try decoder.message(Summit_V1_Leader.self, value, field: "summit.v1.UpdateLeaderRequest.leader")
+      case "updateMask", "update_mask": self.updateMask = try decoder.message(Google_Protobuf_FieldMask.self, value, field: "summit.v1.UpdateLeaderRequest.update_mask")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__UpdateLeaderRequest> {
     let c = arena.allocate(Summit__V1__UpdateLeaderRequest.self)
@@ -517,6 +579,16 @@ extension Summit_V1_DeleteLeaderRequest {
     if !self.name.isEmpty { visitor.visit(.string(self.name), Self.protoFields[0]) }
     if !self.etag.isEmpty { visitor.visit(.string(self.etag), Self.protoFields[1]) }
     if self.force { visitor.visit(.bool(self.force), Self.protoFields[2]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "name": self.name = try decoder.string(value, field: "summit.v1.DeleteLeaderRequest.name")
+      case "etag": self.etag = try decoder.string(value, field: "summit.v1.DeleteLeaderRequest.etag")
+      case "force": self.force = try decoder.bool(value, field: "summit.v1.DeleteLeaderRequest.force")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -572,6 +644,16 @@ extension Summit_V1_ResolveLeadersRequest {
     if self.maxMatches != 0 { visitor.visit(.int32(self.maxMatches), Self.protoFields[2]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "mention": self.mention = try decoder.string(value, field: "summit.v1.ResolveLeadersRequest.mention")
+      case "tag": self.tag = try decoder.string(value, field: "summit.v1.ResolveLeadersRequest.tag")
+      case "maxMatches", "max_matches": self.maxMatches = try decoder.integer(Int32.self, value, field: "summit.v1.ResolveLeadersRequest.max_matches")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ResolveLeadersRequest> {
     let c = arena.allocate(Summit__V1__ResolveLeadersRequest.self)
@@ -623,6 +705,16 @@ extension Summit_V1_LeaderMatch {
     if let value = self.leader { visitor.visit(.message(value), Self.protoFields[0]) }
     if self.score.bitPattern != 0 { visitor.visit(.double(self.score), Self.protoFields[1]) }
     if !self.matched.isEmpty { visitor.visit(.string(self.matched), Self.protoFields[2]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "leader": self.leader = try decoder.message(Summit_V1_Leader.self, value, field: "summit.v1.LeaderMatch.leader")
+      case "score": self.score = try decoder.double(value, field: "summit.v1.LeaderMatch.score")
+      case "matched": self.matched = try decoder.string(value, field: "summit.v1.LeaderMatch.matched")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -679,6 +771,16 @@ extension Summit_V1_ResolveLeadersResponse {
     if !self.mention.isEmpty { visitor.visit(.string(self.mention), Self.protoFields[0]) }
     if !self.tag.isEmpty { visitor.visit(.string(self.tag), Self.protoFields[1]) }
     if !self.matches.isEmpty { visitor.visit(.repeated(self.matches.map { .message($0) }), Self.protoFields[2]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "mention": self.mention = try decoder.string(value, field: "summit.v1.ResolveLeadersResponse.mention")
+      case "tag": self.tag = try decoder.string(value, field: "summit.v1.ResolveLeadersResponse.tag")
+      case "matches": self.matches = try decoder.array(value, field: "summit.v1.ResolveLeadersResponse.matches") { (v) throws(CodecError) in try decoder.message(Summit_V1_LeaderMatch.self, v, field: "summit.v1.ResolveLeadersResponse.matches") }
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.

@@ -292,6 +292,29 @@ extension Summit_V1_Visit {
     if let value = self.updateTime { visitor.visit(.message(value), Self.protoFields[15]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "name": self.name = try decoder.string(value, field: "summit.v1.Visit.name")
+      case "visitor": self.visitor = try decoder.string(value, field: "summit.v1.Visit.visitor")
+      case "hostCountry", "host_country": self.hostCountry = try decoder.string(value, field: "summit.v1.Visit.host_country")
+      case "hostLeader", "host_leader": self.hostLeader = try decoder.string(value, field: "summit.v1.Visit.host_leader")
+      case "cities": self.cities = try decoder.array(value, field: "summit.v1.Visit.cities") { (v) throws(CodecError) in try decoder.string(v, field: "summit.v1.Visit.cities") }
+      case "startDate", "start_date": self.startDate = try decoder.message(Google_Type_Date.self, value, field: "summit.v1.Visit.start_date")
+      case "endDate", "end_date": self.endDate = try decoder.message(Google_Type_Date.self, value, field: "summit.v1.Visit.end_date")
+      case "kind": self.kind = try decoder.enumeration(Summit_V1_VisitKind.self, value, field: "summit.v1.Visit.kind")
+      case "event": self.event = try decoder.string(value, field: "summit.v1.Visit.event")
+      case "purpose": self.purpose = try decoder.string(value, field: "summit.v1.Visit.purpose")
+      case "sites": self.sites = try decoder.array(value, field: "summit.v1.Visit.sites") { (v) throws(CodecError) in try decoder.string(v, field: "summit.v1.Visit.sites") }
+      case "reciprocates": self.reciprocates = try decoder.string(value, field: "summit.v1.Visit.reciprocates")
+      case "sources": self.sources = try decoder.array(value, field: "summit.v1.Visit.sources") { (v) throws(CodecError) in try decoder.message(Summit_V1_Source.self, v, field: "summit.v1.Visit.sources") }
+      case "etag": self.etag = try decoder.string(value, field: "summit.v1.Visit.etag")
+      case "createTime", "create_time": self.createTime = try decoder.message(Google_Protobuf_Timestamp.self, value, field: "summit.v1.Visit.create_time")
+      case "updateTime", "update_time": self.updateTime = try decoder.message(Google_Protobuf_Timestamp.self, value, field: "summit.v1.Visit.update_time")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__Visit> {
     let c = arena.allocate(Summit__V1__Visit.self)
@@ -376,6 +399,14 @@ extension Summit_V1_GetVisitRequest {
     if !self.name.isEmpty { visitor.visit(.string(self.name), Self.protoFields[0]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "name": self.name = try decoder.string(value, field: "summit.v1.GetVisitRequest.name")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__GetVisitRequest> {
     let c = arena.allocate(Summit__V1__GetVisitRequest.self)
@@ -431,6 +462,20 @@ extension Summit_V1_ListVisitsRequest {
     if let value = self.dateFrom { visitor.visit(.message(value), Self.protoFields[4]) }
     if let value = self.dateTo { visitor.visit(.message(value), Self.protoFields[5]) }
     if self.kind.rawValue != 0 { visitor.visit(.enumeration(self.kind), Self.protoFields[6]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "pageSize", "page_size": self.pageSize = try decoder.integer(Int32.self, value, field: "summit.v1.ListVisitsRequest.page_size")
+      case "pageToken", "page_token": self.pageToken = try decoder.string(value, field: "summit.v1.ListVisitsRequest.page_token")
+      case "visitor": self.visitor = try decoder.string(value, field: "summit.v1.ListVisitsRequest.visitor")
+      case "hostCountry", "host_country": self.hostCountry = try decoder.string(value, field: "summit.v1.ListVisitsRequest.host_country")
+      case "dateFrom", "date_from": self.dateFrom = try decoder.message(Google_Type_Date.self, value, field: "summit.v1.ListVisitsRequest.date_from")
+      case "dateTo", "date_to": self.dateTo = try decoder.message(Google_Type_Date.self, value, field: "summit.v1.ListVisitsRequest.date_to")
+      case "kind": self.kind = try decoder.enumeration(Summit_V1_VisitKind.self, value, field: "summit.v1.ListVisitsRequest.kind")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -492,6 +537,15 @@ extension Summit_V1_ListVisitsResponse {
     if !self.nextPageToken.isEmpty { visitor.visit(.string(self.nextPageToken), Self.protoFields[1]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "visits": self.visits = try decoder.array(value, field: "summit.v1.ListVisitsResponse.visits") { (v) throws(CodecError) in try decoder.message(Summit_V1_Visit.self, v, field: "summit.v1.ListVisitsResponse.visits") }
+      case "nextPageToken", "next_page_token": self.nextPageToken = try decoder.string(value, field: "summit.v1.ListVisitsResponse.next_page_token")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ListVisitsResponse> {
     let c = arena.allocate(Summit__V1__ListVisitsResponse.self)
@@ -546,6 +600,16 @@ extension Summit_V1_CreateVisitRequest {
     if !self.requestID.isEmpty { visitor.visit(.string(self.requestID), Self.protoFields[2]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "visit": self.visit = try decoder.message(Summit_V1_Visit.self, value, field: "summit.v1.CreateVisitRequest.visit")
+      case "visitId", "visit_id": self.visitID = try decoder.string(value, field: "summit.v1.CreateVisitRequest.visit_id")
+      case "requestId", "request_id": self.requestID = try decoder.string(value, field: "summit.v1.CreateVisitRequest.request_id")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__CreateVisitRequest> {
     let c = arena.allocate(Summit__V1__CreateVisitRequest.self)
@@ -597,6 +661,15 @@ extension Summit_V1_UpdateVisitRequest {
     if let value = self.updateMask { visitor.visit(.message(value), Self.protoFields[1]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "visit": self.visit = try decoder.message(Summit_V1_Visit.self, value, field: "summit.v1.UpdateVisitRequest.visit")
+      case "updateMask", "update_mask": self.updateMask = try decoder.message(Google_Protobuf_FieldMask.self, value, field: "summit.v1.UpdateVisitRequest.update_mask")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__UpdateVisitRequest> {
     let c = arena.allocate(Summit__V1__UpdateVisitRequest.self)
@@ -646,6 +719,15 @@ extension Summit_V1_DeleteVisitRequest {
     if !self.etag.isEmpty { visitor.visit(.string(self.etag), Self.protoFields[1]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "name": self.name = try decoder.string(value, field: "summit.v1.DeleteVisitRequest.name")
+      case "etag": self.etag = try decoder.string(value, field: "summit.v1.DeleteVisitRequest.etag")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__DeleteVisitRequest> {
     let c = arena.allocate(Summit__V1__DeleteVisitRequest.self)
@@ -693,6 +775,15 @@ extension Summit_V1_WatchVisitsRequest {
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if !self.visitor.isEmpty { visitor.visit(.string(self.visitor), Self.protoFields[0]) }
     if self.afterSequence != 0 { visitor.visit(.int64(self.afterSequence), Self.protoFields[1]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "visitor": self.visitor = try decoder.string(value, field: "summit.v1.WatchVisitsRequest.visitor")
+      case "afterSequence", "after_sequence": self.afterSequence = try decoder.integer(Int64.self, value, field: "summit.v1.WatchVisitsRequest.after_sequence")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -748,6 +839,17 @@ extension Summit_V1_VisitEvent {
     if let value = self.commitTime { visitor.visit(.message(value), Self.protoFields[3]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "type": self.type = try decoder.enumeration(Summit_V1_ChangeType.self, value, field: "summit.v1.VisitEvent.type")
+      case "visit": self.visit = try decoder.message(Summit_V1_Visit.self, value, field: "summit.v1.VisitEvent.visit")
+      case "sequence": self.sequence = try decoder.integer(Int64.self, value, field: "summit.v1.VisitEvent.sequence")
+      case "commitTime", "commit_time": self.commitTime = try decoder.message(Google_Protobuf_Timestamp.self, value, field: "summit.v1.VisitEvent.commit_time")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__VisitEvent> {
     let c = arena.allocate(Summit__V1__VisitEvent.self)
@@ -801,6 +903,15 @@ extension Summit_V1_ImportVisitsRequest {
     if !self.visitID.isEmpty { visitor.visit(.string(self.visitID), Self.protoFields[1]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "visit": self.visit = try decoder.message(Summit_V1_Visit.self, value, field: "summit.v1.ImportVisitsRequest.visit")
+      case "visitId", "visit_id": self.visitID = try decoder.string(value, field: "summit.v1.ImportVisitsRequest.visit_id")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ImportVisitsRequest> {
     let c = arena.allocate(Summit__V1__ImportVisitsRequest.self)
@@ -848,6 +959,15 @@ extension Summit_V1_ImportFailure {
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if self.index != 0 { visitor.visit(.int32(self.index), Self.protoFields[0]) }
     if let value = self.status { visitor.visit(.message(value), Self.protoFields[1]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "index": self.index = try decoder.integer(Int32.self, value, field: "summit.v1.ImportFailure.index")
+      case "status": self.status = try decoder.message(Google_Rpc_Status.self, value, field: "summit.v1.ImportFailure.status")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -899,6 +1019,16 @@ extension Summit_V1_ImportVisitsResponse {
     if self.createdCount != 0 { visitor.visit(.int32(self.createdCount), Self.protoFields[0]) }
     if !self.created.isEmpty { visitor.visit(.repeated(self.created.map { .string($0) }), Self.protoFields[1]) }
     if !self.failures.isEmpty { visitor.visit(.repeated(self.failures.map { .message($0) }), Self.protoFields[2]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "createdCount", "created_count": self.createdCount = try decoder.integer(Int32.self, value, field: "summit.v1.ImportVisitsResponse.created_count")
+      case "created": self.created = try decoder.array(value, field: "summit.v1.ImportVisitsResponse.created") { (v) throws(CodecError) in try decoder.string(v, field: "summit.v1.ImportVisitsResponse.created") }
+      case "failures": self.failures = try decoder.array(value, field: "summit.v1.ImportVisitsResponse.failures") { (v) throws(CodecError) in try decoder.message(Summit_V1_ImportFailure.self, v, field: "summit.v1.ImportVisitsResponse.failures") }
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.

@@ -32,6 +32,10 @@ public protocol ProtoMessage: Sendable, Hashable {
   /// Hands each present field to `visitor`, in field-number order.
   func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor)
 
+  /// Sets the field that `key` (its JSON or proto name) names from a proto3
+  /// JSON value; false when the message has no such field.
+  mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool
+
   /// Fields this version of the schema does not know, kept so that a
   /// decode and re-encode passes them on unchanged.
   var unknownFields: UnknownFields { get set }

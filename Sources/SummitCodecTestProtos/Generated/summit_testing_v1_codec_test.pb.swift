@@ -290,6 +290,29 @@ extension Summit_Testing_V1_Scalars {
     if self.color.rawValue != 0 { visitor.visit(.enumeration(self.color), Self.protoFields[15]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "i32": self.i32 = try decoder.integer(Int32.self, value, field: "summit.testing.v1.Scalars.i32")
+      case "i64": self.i64 = try decoder.integer(Int64.self, value, field: "summit.testing.v1.Scalars.i64")
+      case "u32": self.u32 = try decoder.integer(UInt32.self, value, field: "summit.testing.v1.Scalars.u32")
+      case "u64": self.u64 = try decoder.integer(UInt64.self, value, field: "summit.testing.v1.Scalars.u64")
+      case "s32": self.s32 = try decoder.integer(Int32.self, value, field: "summit.testing.v1.Scalars.s32")
+      case "s64": self.s64 = try decoder.integer(Int64.self, value, field: "summit.testing.v1.Scalars.s64")
+      case "f32": self.f32 = try decoder.integer(UInt32.self, value, field: "summit.testing.v1.Scalars.f32")
+      case "f64": self.f64 = try decoder.integer(UInt64.self, value, field: "summit.testing.v1.Scalars.f64")
+      case "sf32": self.sf32 = try decoder.integer(Int32.self, value, field: "summit.testing.v1.Scalars.sf32")
+      case "sf64": self.sf64 = try decoder.integer(Int64.self, value, field: "summit.testing.v1.Scalars.sf64")
+      case "flt": self.flt = try decoder.float(value, field: "summit.testing.v1.Scalars.flt")
+      case "dbl": self.dbl = try decoder.double(value, field: "summit.testing.v1.Scalars.dbl")
+      case "flag": self.flag = try decoder.bool(value, field: "summit.testing.v1.Scalars.flag")
+      case "text": self.text = try decoder.string(value, field: "summit.testing.v1.Scalars.text")
+      case "blob": self.blob = try decoder.bytes(value, field: "summit.testing.v1.Scalars.blob")
+      case "color": self.color = try decoder.enumeration(Summit_Testing_V1_Color.self, value, field: "summit.testing.v1.Scalars.color")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__Testing__V1__Scalars> {
     let c = arena.allocate(Summit__Testing__V1__Scalars.self)
@@ -401,6 +424,31 @@ extension Summit_Testing_V1_Repeated {
     if !self.color.isEmpty { visitor.visit(.repeated(self.color.map { .enumeration($0) }), Self.protoFields[15]) }
     if !self.scalars.isEmpty { visitor.visit(.repeated(self.scalars.map { .message($0) }), Self.protoFields[16]) }
     if !self.unpacked.isEmpty { visitor.visit(.repeated(self.unpacked.map { .int32($0) }), Self.protoFields[17]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "i32": self.i32 = try decoder.array(value, field: "summit.testing.v1.Repeated.i32") { (v) throws(CodecError) in try decoder.integer(Int32.self, v, field: "summit.testing.v1.Repeated.i32") }
+      case "i64": self.i64 = try decoder.array(value, field: "summit.testing.v1.Repeated.i64") { (v) throws(CodecError) in try decoder.integer(Int64.self, v, field: "summit.testing.v1.Repeated.i64") }
+      case "u32": self.u32 = try decoder.array(value, field: "summit.testing.v1.Repeated.u32") { (v) throws(CodecError) in try decoder.integer(UInt32.self, v, field: "summit.testing.v1.Repeated.u32") }
+      case "u64": self.u64 = try decoder.array(value, field: "summit.testing.v1.Repeated.u64") { (v) throws(CodecError) in try decoder.integer(UInt64.self, v, field: "summit.testing.v1.Repeated.u64") }
+      case "s32": self.s32 = try decoder.array(value, field: "summit.testing.v1.Repeated.s32") { (v) throws(CodecError) in try decoder.integer(Int32.self, v, field: "summit.testing.v1.Repeated.s32") }
+      case "s64": self.s64 = try decoder.array(value, field: "summit.testing.v1.Repeated.s64") { (v) throws(CodecError) in try decoder.integer(Int64.self, v, field: "summit.testing.v1.Repeated.s64") }
+      case "f32": self.f32 = try decoder.array(value, field: "summit.testing.v1.Repeated.f32") { (v) throws(CodecError) in try decoder.integer(UInt32.self, v, field: "summit.testing.v1.Repeated.f32") }
+      case "f64": self.f64 = try decoder.array(value, field: "summit.testing.v1.Repeated.f64") { (v) throws(CodecError) in try decoder.integer(UInt64.self, v, field: "summit.testing.v1.Repeated.f64") }
+      case "sf32": self.sf32 = try decoder.array(value, field: "summit.testing.v1.Repeated.sf32") { (v) throws(CodecError) in try decoder.integer(Int32.self, v, field: "summit.testing.v1.Repeated.sf32") }
+      case "sf64": self.sf64 = try decoder.array(value, field: "summit.testing.v1.Repeated.sf64") { (v) throws(CodecError) in try decoder.integer(Int64.self, v, field: "summit.testing.v1.Repeated.sf64") }
+      case "flt": self.flt = try decoder.array(value, field: "summit.testing.v1.Repeated.flt") { (v) throws(CodecError) in try decoder.float(v, field: "summit.testing.v1.Repeated.flt") }
+      case "dbl": self.dbl = try decoder.array(value, field: "summit.testing.v1.Repeated.dbl") { (v) throws(CodecError) in try decoder.double(v, field: "summit.testing.v1.Repeated.dbl") }
+      case "flag": self.flag = try decoder.array(value, field: "summit.testing.v1.Repeated.flag") { (v) throws(CodecError) in try decoder.bool(v, field: "summit.testing.v1.Repeated.flag") }
+      case "text": self.text = try decoder.array(value, field: "summit.testing.v1.Repeated.text") { (v) throws(CodecError) in try decoder.string(v, field: "summit.testing.v1.Repeated.text") }
+      case "blob": self.blob = try decoder.array(value, field: "summit.testing.v1.Repeated.blob") { (v) throws(CodecError) in try decoder.bytes(v, field: "summit.testing.v1.Repeated.blob") }
+      case "color": self.color = try decoder.array(value, field: "summit.testing.v1.Repeated.color") { (v) throws(CodecError) in try decoder.enumeration(Summit_Testing_V1_Color.self, v, field: "summit.testing.v1.Repeated.color") }
+      case "scalars": self.scalars = try decoder.array(value, field: "summit.testing.v1.Repeated.scalars") { (v) throws(CodecError) in try decoder.message(Summit_Testing_V1_Scalars.self, v, field: "summit.testing.v1.Repeated.scalars") }
+      case "unpacked": self.unpacked = try decoder.array(value, field: "summit.testing.v1.Repeated.unpacked") { (v) throws(CodecError) in try decoder.integer(Int32.self, v, field: "summit.testing.v1.Repeated.unpacked") }
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -540,6 +588,16 @@ extension Summit_Testing_V1_Nested {
     if let value = self.scalars { visitor.visit(.message(value), Self.protoFields[2]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "inner": self.inner = try decoder.message(Summit_Testing_V1_Nested.Inner.self, value, field: "summit.testing.v1.Nested.inner")
+      case "mood": self.mood = try decoder.enumeration(Summit_Testing_V1_Nested.Mood.self, value, field: "summit.testing.v1.Nested.mood")
+      case "scalars": self.scalars = try decoder.message(Summit_Testing_V1_Scalars.self, value, field: "summit.testing.v1.Nested.scalars")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__Testing__V1__Nested> {
     let c = arena.allocate(Summit__Testing__V1__Nested.self)
@@ -593,6 +651,16 @@ extension Summit_Testing_V1_Nested.Inner {
     if !self.many.isEmpty { visitor.visit(.repeated(self.many.map { .message($0) }), Self.protoFields[2]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "depth": self.depth = try decoder.integer(Int32.self, value, field: "summit.testing.v1.Nested.Inner.depth")
+      case "innermost": self.innermost = try decoder.message(Summit_Testing_V1_Nested.Inner.Innermost.self, value, field: "summit.testing.v1.Nested.Inner.innermost")
+      case "many": self.many = try decoder.array(value, field: "summit.testing.v1.Nested.Inner.many") { (v) throws(CodecError) in try decoder.message(Summit_Testing_V1_Nested.Inner.Innermost.self, v, field: "summit.testing.v1.Nested.Inner.many") }
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__Testing__V1__Nested__Inner> {
     let c = arena.allocate(Summit__Testing__V1__Nested__Inner.self)
@@ -643,6 +711,14 @@ extension Summit_Testing_V1_Nested.Inner.Innermost {
 
   public func visitFields<Visitor: ProtoVisitor>(_ visitor: inout Visitor) {
     if !self.label.isEmpty { visitor.visit(.string(self.label), Self.protoFields[0]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "label": self.label = try decoder.string(value, field: "summit.testing.v1.Nested.Inner.Innermost.label")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -712,6 +788,23 @@ extension Summit_Testing_V1_Choices {
       case nil: break
     }
     if !self.outside.isEmpty { visitor.visit(.string(self.outside), Self.protoFields[9]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "number": self.pick = .number(try decoder.integer(Int32.self, value, field: "summit.testing.v1.Choices.number"))
+      case "word": self.pick = .word(try decoder.string(value, field: "summit.testing.v1.Choices.word"))
+      case "raw": self.pick = .raw(try decoder.bytes(value, field: "summit.testing.v1.Choices.raw"))
+      case "inner": self.pick = .inner(try decoder.message(Summit_Testing_V1_Nested.Inner.self, value, field: "summit.testing.v1.Choices.inner"))
+      case "color": self.pick = .color(try decoder.enumeration(Summit_Testing_V1_Color.self, value, field: "summit.testing.v1.Choices.color"))
+      case "yes": self.pick = .yes(try decoder.bool(value, field: "summit.testing.v1.Choices.yes"))
+      case "real": self.pick = .real(try decoder.double(value, field: "summit.testing.v1.Choices.real"))
+      case "big": self.other = .big(try decoder.integer(UInt64.self, value, field: "summit.testing.v1.Choices.big"))
+      case "scalars": self.other = .scalars(try decoder.message(Summit_Testing_V1_Scalars.self, value, field: "summit.testing.v1.Choices.scalars"))
+      case "outside": self.outside = try decoder.string(value, field: "summit.testing.v1.Choices.outside")
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -815,6 +908,19 @@ extension Summit_Testing_V1_Maps {
     if !self.blobs.isEmpty { visitor.visit(.map(self.blobs.map { (.uint64($0.key), .bytes($0.value)) }), Self.protoFields[3]) }
     if !self.flags.isEmpty { visitor.visit(.map(self.flags.map { (.bool($0.key), .int64($0.value)) }), Self.protoFields[4]) }
     if !self.reals.isEmpty { visitor.visit(.map(self.reals.map { (.int32($0.key), .double($0.value)) }), Self.protoFields[5]) }
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "labels": self.labels = try decoder.map(value, field: "summit.testing.v1.Maps.labels", key: { (k) throws(CodecError) in k }, value: { (v) throws(CodecError) in try decoder.string(v, field: "summit.testing.v1.Maps.labels") })
+      case "byNumber", "by_number": self.byNumber = try decoder.map(value, field: "summit.testing.v1.Maps.by_number", key: { (k) throws(CodecError) in try decoder.mapKey(Int32.self, k, field: "summit.testing.v1.Maps.by_number") }, value: { (v) throws(CodecError) in try decoder.message(Summit_Testing_V1_Scalars.self, v, field: "summit.testing.v1.Maps.by_number") })
+      case "colors": self.colors = try decoder.map(value, field: "summit.testing.v1.Maps.colors", key: { (k) throws(CodecError) in k }, value: { (v) throws(CodecError) in try decoder.enumeration(Summit_Testing_V1_Color.self, v, field: "summit.testing.v1.Maps.colors") })
+      case "blobs": self.blobs = try decoder.map(value, field: "summit.testing.v1.Maps.blobs", key: { (k) throws(CodecError) in try decoder.mapKey(UInt64.self, k, field: "summit.testing.v1.Maps.blobs") }, value: { (v) throws(CodecError) in try decoder.bytes(v, field: "summit.testing.v1.Maps.blobs") })
+      case "flags": self.flags = try decoder.map(value, field: "summit.testing.v1.Maps.flags", key: { (k) throws(CodecError) in try decoder.mapKeyBool(k, field: "summit.testing.v1.Maps.flags") }, value: { (v) throws(CodecError) in try decoder.integer(Int64.self, v, field: "summit.testing.v1.Maps.flags") })
+      case "reals": self.reals = try decoder.map(value, field: "summit.testing.v1.Maps.reals", key: { (k) throws(CodecError) in try decoder.mapKey(Int32.self, k, field: "summit.testing.v1.Maps.reals") }, value: { (v) throws(CodecError) in try decoder.double(v, field: "summit.testing.v1.Maps.reals") })
+      default: return false
+    }
+    return true
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
@@ -989,6 +1095,20 @@ extension Summit_Testing_V1_Keywords {
     if !self.type.isEmpty { visitor.visit(.string(self.type), Self.protoFields[6]) }
   }
 
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    switch key {
+      case "default": self.`default` = try decoder.string(value, field: "summit.testing.v1.Keywords.default")
+      case "struct": self.`struct` = try decoder.integer(Int32.self, value, field: "summit.testing.v1.Keywords.struct")
+      case "class": self.`class` = try decoder.bool(value, field: "summit.testing.v1.Keywords.class")
+      case "self": self.self_p = try decoder.string(value, field: "summit.testing.v1.Keywords.self")
+      case "protocol": self.`protocol` = try decoder.string(value, field: "summit.testing.v1.Keywords.protocol")
+      case "extension": self.`extension` = try decoder.array(value, field: "summit.testing.v1.Keywords.extension") { (v) throws(CodecError) in try decoder.string(v, field: "summit.testing.v1.Keywords.extension") }
+      case "type": self.type = try decoder.string(value, field: "summit.testing.v1.Keywords.type")
+      default: return false
+    }
+    return true
+  }
+
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
   static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__Testing__V1__Keywords> {
     let c = arena.allocate(Summit__Testing__V1__Keywords.self)
@@ -1045,6 +1165,10 @@ extension Summit_Testing_V1_Empty {
   ]
 
   public func visitFields<Visitor: ProtoVisitor>(_ _: inout Visitor) {
+  }
+
+  public mutating func decodeJSONField(_ key: String, _ value: JSONValue, _ decoder: ProtoJSONDecoder) throws(CodecError) -> Bool {
+    false
   }
 
   /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.

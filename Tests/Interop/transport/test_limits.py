@@ -152,7 +152,11 @@ def test_max_header_list_size_flag(pb, launch):
 
 # -- concurrent streams ---------------------------------------------------------
 def _advertised_streams(port: int) -> int | None:
+    """SETTINGS_MAX_CONCURRENT_STREAMS as the client sees it once the server's SETTINGS
+    (the first frame plus any sent within the next 0.3 s) have arrived."""
     with H2Client(port) as c:
+        c.wait_settings()
+        c.drain(0.3)
         return c.wait_settings().get(SETTINGS_MAX_CONCURRENT_STREAMS)
 
 
