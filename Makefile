@@ -38,9 +38,9 @@ $(VENV)/.installed: Tests/Interop/requirements.txt
 build: system-deps
 	swift build
 
-## run: start summitd on its embedded default store with the seed data.
+## run: start summitd on its embedded default store (data/summit.db) with the seed data.
 run: deps build
-	@echo "summitd (the server) arrives with the transport issue; this build has the codec only."
+	exec "$$(swift build --show-bin-path)/summitd" $(ARGS)
 
 ## test: everything CI runs — Swift tests, generated-code freshness, Python interop, ASan.
 test: deps build test-swift check-generated test-python test-asan
@@ -54,6 +54,7 @@ check-generated: system-deps
 
 test-python: $(VENV)/.installed build
 	SUMMIT_CODEC_PROBE=$$(swift build --show-bin-path)/summit-codec-probe \
+	  SUMMIT_BIN_DIR=$$(swift build --show-bin-path) \
 	  $(PYTHON) -m pytest -q Tests/Interop
 
 ## test-asan: the codec compatibility corpus through an AddressSanitizer build, leaks included.

@@ -30,6 +30,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
   ],
   targets: [
     // MARK: Codec
@@ -139,7 +140,7 @@ let package = Package(
     .executableTarget(
       name: "summitd",
       dependencies: [
-        "SummitServerRuntime", "SummitAPI",
+        "SummitServerRuntime", "SummitAPI", "SummitService", "SummitStore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: defaultSwiftSettings
@@ -152,6 +153,35 @@ let package = Package(
         "SummitServerRuntime", "SummitAPI", "SummitRPC", "SummitCodec",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
+      swiftSettings: defaultSwiftSettings
+    ),
+
+    // MARK: Store and service
+
+    /// Records in SQLite (embedded default), migrations, transactions, the change feed.
+    .target(
+      name: "SummitStore",
+      dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+      swiftSettings: defaultSwiftSettings
+    ),
+    .testTarget(
+      name: "SummitStoreTests",
+      dependencies: ["SummitStore"],
+      swiftSettings: defaultSwiftSettings
+    ),
+
+    /// The RPC handlers: validation, resource names, pagination, etags,
+    /// idempotency, error details, the seed.
+    .target(
+      name: "SummitService",
+      dependencies: ["SummitStore", "SummitAPI", "SummitRPC", "SummitCodec"],
+      exclude: ["Resources/SEED.md"],
+      resources: [.copy("Resources/seed.json")],
+      swiftSettings: defaultSwiftSettings
+    ),
+    .testTarget(
+      name: "SummitServiceTests",
+      dependencies: ["SummitService", "SummitStore", "SummitRPC", "SummitCodec"],
       swiftSettings: defaultSwiftSettings
     ),
 

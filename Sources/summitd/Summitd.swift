@@ -1,6 +1,10 @@
 // summitd: the Summit gRPC server.
 import ArgumentParser
+import Foundation
+import SummitAPI
 import SummitServerRuntime
+import SummitService
+import SummitStore
 
 @main
 struct Summitd: AsyncParsableCommand {
@@ -8,18 +12,52 @@ struct Summitd: AsyncParsableCommand {
     commandName: "summitd",
     abstract: "Serve Summit's record of leaders, visits and allegations over gRPC.",
     discussion: """
+      Keeps its records in an embedded SQLite file (WAL, synchronous=FULL: an
+      acknowledged write survives kill -9 and power loss). An empty store is
+      seeded with the facts of the report Summit ships with, unless --no-seed.
+
       Prints `listening on HOST:PORT` on one line once it accepts connections.
       SIGTERM or SIGINT sends GOAWAY, lets calls finish for --drain-timeout, then exits 0.
 
       Examples:
-        summitd                                   # 127.0.0.1:50051
-        summitd --listen 0.0.0.0:50051 --log-level debug
-        SUMMIT_LISTEN=127.0.0.1:0 summitd          # a free port, printed at start
+        summitd                                     # 127.0.0.1:50051, ./data/summit.db
+        summitd --listen 0.0.0.0:50051 --db /var/lib/summit/summit.db
+        SUMMIT_LISTEN=127.0.0.1:0 summitd --no-seed  # a free port, an empty store
       """)
 
   @OptionGroup var server: ServerOptions
 
+  @Option(help: "SQLite database file. [env: SUMMIT_DB] (default: data/summit.db)")
+  var db: String?
+
+  @Flag(help: "Do not seed an empty store with the report's facts.")
+  var noSeed = false
+
+  @Option(help: "Seed file (proto3 JSON of summit.v1 resources). [env: SUMMIT_SEED_FILE] (default: the bundled seed)")
+  var seedFile: String?
+
   func run() async throws {
-    try await ServerRunner.run(name: "summitd", options: server, handlers: [])
+    let environment = ProcessInfo.processInfo.environment
+    let path = db ?? environment["SUMMIT_DB"] ?? "data/summit.db"
+    let store: SQLiteStore
+    do {
+      store = try SQLiteStore(path: path)
+    } catch {
+      throw ValidationError("cannot open the database \(path): \(error)")
+    }
+    if !noSeed {
+      let seedPath = seedFile ?? environment["SUMMIT_SEED_FILE"]
+      guard let url = seedPath.map({ URL(fileURLWithPath: $0) }) ?? Seeder.bundledSeedURL else {
+        throw ValidationError("no seed file: pass --seed-file or --no-seed")
+      }
+      if let summary = try await Seeder.seedIfEmpty(store, from: url) {
+        FileHandle.standardError.write(
+          Data("summitd: seeded \(path) with \(summary.leaders) leaders, \(summary.visits) visits, \(summary.allegations) allegations\n".utf8))
+      }
+    }
+    let handlers =
+      LeaderServiceImpl(store: store).rpcHandlers + VisitServiceImpl(store: store).rpcHandlers
+      + AllegationServiceImpl(store: store).rpcHandlers
+    try await ServerRunner.run(name: "summitd", options: server, handlers: handlers)
   }
 }

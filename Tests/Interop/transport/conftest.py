@@ -139,6 +139,16 @@ def health_stub(pb, summitd_channel):
     return pb.health_grpc.HealthStub(summitd_channel)
 
 
+# -- ordering -------------------------------------------------------------------
+def pytest_collection_modifyitems(session, config, items):
+    """Run this folder's tests after every other test of the session. ../protoload.py (the
+    codec suite) insists that the modules it imports come from its own generated tree;
+    summit_pb reuses that tree's modules when they are already loaded, but if it ran first
+    the codec suite would find ours and fail. Stable sort: the order within groups is kept."""
+    here = Path(__file__).resolve().parent
+    items.sort(key=lambda item: Path(str(item.path)).resolve().is_relative_to(here))
+
+
 # -- failure reports: stderr tails of the servers involved --------------------
 _TEST_START: dict[str, float] = {}
 

@@ -15,7 +15,8 @@ def channel(address: str, **options) -> grpc.Channel:
     """A grpcio channel with its own subchannel pool, i.e. its own TCP
     connection (grpcio otherwise shares connections between channels to the
     same target)."""
-    opts = [("grpc.use_local_subchannel_pool", 1), ("grpc.enable_retries", 0)]
+    opts = [("grpc.use_local_subchannel_pool", 1), ("grpc.enable_retries", 0),
+            ("grpc.enable_http_proxy", 0)]   # loopback only, whatever *_proxy says
     opts.extend(options.items())
     return grpc.insecure_channel(address, options=opts)
 

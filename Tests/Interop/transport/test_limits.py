@@ -66,15 +66,17 @@ def summitd_factory_idle(launch):
 
 # -- keepalive ------------------------------------------------------------------
 def test_keepalive_ping_is_sent(launch):
-    """--keepalive-interval 1s: the server PINGs an idle connection within ~3 s, and a client
-    that answers keeps its connection for several intervals."""
+    """--keepalive-interval 1s: on an idle connection that ACKs, the server's first PING
+    comes within ~2.5 s and they keep coming (at least two in 3.5 s); the connection stays
+    open."""
     srv = launch("summitd", "--keepalive-interval", "1s", "--keepalive-timeout", "1s")
     with H2Client(srv.port) as c:
         c.wait_settings()
         t0 = time.monotonic()
-        assert c.wait(lambda: c.pings, 3.0), "no PING from the server within 3 s"
-        assert elapsed_since(t0) >= 0.5
-        c.drain(2.5)                               # answers every PING
+        c.drain(3.5)                               # answers every PING
+        assert c.pings, "no PING from the server within 3.5 s"
+        assert c.pings[0] - t0 <= 2.5, f"first PING after {c.pings[0] - t0:.2f}s"
+        assert len(c.pings) >= 2, f"only {len(c.pings)} PING in 3.5 s with a 1 s interval"
         assert not c.terminated, f"closed although PINGs were acknowledged ({c.last_goaway})"
 
 

@@ -96,6 +96,14 @@ def test_summit_v1_answers_with_a_grpc_status(pb, summitd):
         ch.close()
 
 
+def test_grpc_plus_proto_content_type_is_accepted(pb, summitd):
+    """content-type application/grpc+proto is a gRPC request like application/grpc."""
+    with H2Client(summitd.port) as c:
+        s = c.unary(HEALTH_CHECK, pb.health.HealthCheckRequest().SerializeToString(),
+                    content_type="application/grpc+proto", timeout=T)
+    assert s.http_status == 200 and s.grpc_status == 0, s.summary()
+
+
 # -- deadlines ----------------------------------------------------------------
 def test_unary_deadline_is_enforced_by_the_server(pb, interop_server):
     """A unary call whose request never completes, with grpc-timeout 300m, is ended by the

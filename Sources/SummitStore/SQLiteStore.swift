@@ -1,0 +1,147 @@
+import Foundation
+import GRDB
+
+/// The embedded store: one SQLite file in WAL mode, through GRDB.
+///
+/// Durability: `synchronous=FULL` makes SQLite fsync the WAL at every commit,
+/// so a write is on disk before the call that made it returns: an
+/// acknowledged write survives `kill -9` and power loss. (`NORMAL`, the
+/// usual WAL companion, may lose the last commits on power loss.)
+///
+/// SQLite calls block a thread; GRDB runs them on its own queues (one writer,
+/// a pool of readers), off the event loops.
+public final class SQLiteStore: ResourceStore {
+  let pool: DatabasePool
+  public let feed = ChangeFeed()
+
+  /// Opens (creating when absent) the database at `path` and migrates it.
+  public init(path: String) throws {
+    let directory = (path as NSString).deletingLastPathComponent
+    if !directory.isEmpty {
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(5)
+    configuration.prepareDatabase { db in
+      try db.execute(sql: "PRAGMA synchronous = FULL")
+      try db.execute(sql: "PRAGMA foreign_keys = ON")
+    }
+    do {
+      pool = try DatabasePool(path: path, configuration: configuration)
+      try Self.migrator.migrate(pool)
+    } catch {
+      throw Self.storeError(error)
+    }
+  }
+
+  /// The schema, one versioned step at a time; steps run at start, in order,
+  /// each in its own transaction, and never change once released.
+  static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("v1: records, terms, change log, idempotency") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE records (
+            collection TEXT NOT NULL,
+            id TEXT NOT NULL,
+            data BLOB NOT NULL,
+            version INTEGER NOT NULL,
+            sort_key TEXT NOT NULL,
+            start_date TEXT,
+            end_date TEXT,
+            PRIMARY KEY (collection, id)
+          ) WITHOUT ROWID;
+          CREATE INDEX records_order ON records (collection, sort_key, id);
+          CREATE TABLE record_terms (
+            collection TEXT NOT NULL,
+            term TEXT NOT NULL,
+            sort_key TEXT NOT NULL,
+            id TEXT NOT NULL,
+            PRIMARY KEY (collection, term, sort_key, id)
+          ) WITHOUT ROWID;
+          CREATE INDEX record_terms_by_record ON record_terms (collection, id);
+          CREATE TABLE record_references (
+            target TEXT NOT NULL,
+            collection TEXT NOT NULL,
+            id TEXT NOT NULL,
+            PRIMARY KEY (target, collection, id)
+          ) WITHOUT ROWID;
+          CREATE INDEX record_references_by_record ON record_references (collection, id);
+          CREATE TABLE changes (
+            sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+            collection TEXT NOT NULL,
+            kind INTEGER NOT NULL,
+            id TEXT NOT NULL,
+            data BLOB NOT NULL,
+            commit_time INTEGER NOT NULL
+          );
+          CREATE TABLE idempotent_requests (
+            method TEXT NOT NULL,
+            request_id TEXT NOT NULL,
+            response BLOB NOT NULL,
+            create_time INTEGER NOT NULL,
+            PRIMARY KEY (method, request_id)
+          ) WITHOUT ROWID;
+          """)
+    }
+    return migrator
+  }
+
+  public func get(_ collection: ResourceCollection, id: String) async throws -> StoredResource? {
+    try await read { db in try Self.fetch(db, collection, id: id) }
+  }
+
+  public func count(_ collection: ResourceCollection) async throws -> Int {
+    try await read { db in
+      try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE collection = ?", arguments: [collection.rawValue]) ?? 0
+    }
+  }
+
+  public func list(_ query: ListQuery) async throws -> [StoredResource] {
+    try await read { db in try Self.list(db, query) }
+  }
+
+  public func changes(after: Int64, limit: Int) async throws -> [Change] {
+    try await read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT sequence, collection, kind, id, data, commit_time FROM changes WHERE sequence > ? ORDER BY sequence LIMIT ?",
+        arguments: [after, limit]
+      ).compactMap(Self.change)
+    }
+  }
+
+  public func write<T: Sendable>(_ body: @escaping @Sendable (any WriteTransaction) throws -> T) async throws -> T {
+    let feed = self.feed
+    do {
+      return try await pool.write { db in
+        let transaction = SQLiteWriteTransaction(db: db)
+        let result = try body(transaction)
+        let changes = transaction.changes
+        // Runs on the single writer right after COMMIT: publication order is commit order.
+        db.afterNextTransaction { _ in feed.publish(changes) }
+        return result
+      }
+    } catch let error as DatabaseError {
+      throw Self.storeError(error)
+    }
+  }
+
+  private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    do {
+      return try await pool.read(body)
+    } catch let error as DatabaseError {
+      throw Self.storeError(error)
+    }
+  }
+
+  static func storeError(_ error: any Error) -> any Error {
+    guard let error = error as? DatabaseError else { return error }
+    switch error.resultCode {
+    case .SQLITE_FULL: return StoreError(.full, "the database or disk is full")
+    case .SQLITE_CORRUPT, .SQLITE_NOTADB: return StoreError(.corrupt, "the database is damaged: \(error.message ?? "")")
+    case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_IOERR, .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_PERM:
+      return StoreError(.unavailable, "the database cannot be used: \(error.message ?? "\(error.resultCode)")")
+    default: return StoreError(.unavailable, "database error: \(error)")
+    }
+  }
+}
