@@ -12,6 +12,11 @@ struct FieldShape {
     case repeated
     case map(key: FieldShape, value: FieldShape, entry: SchemaIndex.MessageEntry)
     case oneofMember
+
+    func isMessage(_ shape: FieldShape) -> Bool {
+      if case .message = shape.element { return true }
+      return false
+    }
   }
 
   var field: FieldDef

@@ -46,6 +46,16 @@ struct MessageEmitter {
       for oneof in oneofs {
         w.line("public var \(oneof.propertyName): \(oneof.typeName)? = nil")
       }
+      for oneof in oneofs {
+        for member in oneof.members {
+          w.line("/// `\(oneof.propertyName)` as `.\(member.swiftName)`; the default when another case is set. Setting it selects it.")
+          let fallback = member.cardinality.isMessage(member) ? "\(member.elementType)()" : member.defaultValue
+          w.block("public var \(member.swiftName): \(member.elementType)") { w in
+            w.line("get { if case .\(member.swiftName)(let v)? = \(oneof.propertyName) { v } else { \(fallback) } }")
+            w.line("set { \(oneof.propertyName) = .\(member.swiftName)(newValue) }")
+          }
+        }
+      }
       w.line("/// Fields this version of the schema does not know, kept for re-encoding.")
       w.line("public var unknownFields = UnknownFields()")
       w.line()

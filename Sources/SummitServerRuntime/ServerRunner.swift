@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import Foundation
 import Logging
 import NIOCore
@@ -17,6 +18,7 @@ public enum ServerRunner {
   ///   - handlers: the application's services.
   ///   - name: the process name for logs.
   public static func run(name: String, options: ServerOptions, handlers: [RPCHandler]) async throws {
+    let listed = ServiceList()
     let level = try options.level()
     let configuration = try options.configuration()
     LoggingSystem.bootstrap { label in
@@ -27,13 +29,11 @@ public enum ServerRunner {
     let logger = Logger(label: name)
 
     var router = RPCRouter(handlers)
+    let reflection = ReflectionService(files: SummitCodecSchema.files) { listed.value }
+    router.register(reflection.rpcHandlers)
     let health = HealthService(services: router.serviceNames + ["grpc.health.v1.Health"])
     router.register(health.rpcHandlers)
-    let served = router
-    let reflection = ReflectionService(files: SummitCodecSchema.files) {
-      served.serviceNames + ["grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"]
-    }
-    router.register(reflection.rpcHandlers)
+    listed.value = router.serviceNames
 
     // Watch for signals before announcing the address: a signal sent the
     // moment the address is printed must not be lost.
@@ -82,5 +82,14 @@ final class TerminationSignals {
 
   deinit {
     for source in sources { source.cancel() }
+  }
+}
+
+/// The services reflection lists: known only once every handler is registered.
+private final class ServiceList: Sendable {
+  private let names = Mutex<[String]>([])
+  var value: [String] {
+    get { names.withLock { $0 } }
+    set { names.withLock { $0 = newValue } }
   }
 }

@@ -10,6 +10,31 @@ public struct Grpc_Reflection_V1alpha_ServerReflectionRequest: ProtoMessage {
 
   public var host: String = ""
   public var messageRequest: MessageRequest? = nil
+  /// `messageRequest` as `.fileByFilename`; the default when another case is set. Setting it selects it.
+  public var fileByFilename: String {
+    get { if case .fileByFilename(let v)? = messageRequest { v } else { "" } }
+    set { messageRequest = .fileByFilename(newValue) }
+  }
+  /// `messageRequest` as `.fileContainingSymbol`; the default when another case is set. Setting it selects it.
+  public var fileContainingSymbol: String {
+    get { if case .fileContainingSymbol(let v)? = messageRequest { v } else { "" } }
+    set { messageRequest = .fileContainingSymbol(newValue) }
+  }
+  /// `messageRequest` as `.fileContainingExtension`; the default when another case is set. Setting it selects it.
+  public var fileContainingExtension: Grpc_Reflection_V1alpha_ExtensionRequest {
+    get { if case .fileContainingExtension(let v)? = messageRequest { v } else { Grpc_Reflection_V1alpha_ExtensionRequest() } }
+    set { messageRequest = .fileContainingExtension(newValue) }
+  }
+  /// `messageRequest` as `.allExtensionNumbersOfType`; the default when another case is set. Setting it selects it.
+  public var allExtensionNumbersOfType: String {
+    get { if case .allExtensionNumbersOfType(let v)? = messageRequest { v } else { "" } }
+    set { messageRequest = .allExtensionNumbersOfType(newValue) }
+  }
+  /// `messageRequest` as `.listServices`; the default when another case is set. Setting it selects it.
+  public var listServices: String {
+    get { if case .listServices(let v)? = messageRequest { v } else { "" } }
+    set { messageRequest = .listServices(newValue) }
+  }
   /// Fields this version of the schema does not know, kept for re-encoding.
   public var unknownFields = UnknownFields()
 
@@ -48,6 +73,26 @@ public struct Grpc_Reflection_V1alpha_ServerReflectionResponse: ProtoMessage {
   public var validHost: String = ""
   public var originalRequest: Grpc_Reflection_V1alpha_ServerReflectionRequest? = nil
   public var messageResponse: MessageResponse? = nil
+  /// `messageResponse` as `.fileDescriptorResponse`; the default when another case is set. Setting it selects it.
+  public var fileDescriptorResponse: Grpc_Reflection_V1alpha_FileDescriptorResponse {
+    get { if case .fileDescriptorResponse(let v)? = messageResponse { v } else { Grpc_Reflection_V1alpha_FileDescriptorResponse() } }
+    set { messageResponse = .fileDescriptorResponse(newValue) }
+  }
+  /// `messageResponse` as `.allExtensionNumbersResponse`; the default when another case is set. Setting it selects it.
+  public var allExtensionNumbersResponse: Grpc_Reflection_V1alpha_ExtensionNumberResponse {
+    get { if case .allExtensionNumbersResponse(let v)? = messageResponse { v } else { Grpc_Reflection_V1alpha_ExtensionNumberResponse() } }
+    set { messageResponse = .allExtensionNumbersResponse(newValue) }
+  }
+  /// `messageResponse` as `.listServicesResponse`; the default when another case is set. Setting it selects it.
+  public var listServicesResponse: Grpc_Reflection_V1alpha_ListServiceResponse {
+    get { if case .listServicesResponse(let v)? = messageResponse { v } else { Grpc_Reflection_V1alpha_ListServiceResponse() } }
+    set { messageResponse = .listServicesResponse(newValue) }
+  }
+  /// `messageResponse` as `.errorResponse`; the default when another case is set. Setting it selects it.
+  public var errorResponse: Grpc_Reflection_V1alpha_ErrorResponse {
+    get { if case .errorResponse(let v)? = messageResponse { v } else { Grpc_Reflection_V1alpha_ErrorResponse() } }
+    set { messageResponse = .errorResponse(newValue) }
+  }
   /// Fields this version of the schema does not know, kept for re-encoding.
   public var unknownFields = UnknownFields()
 

@@ -70,6 +70,21 @@ public struct Summit_V1_Party: ProtoMessage {
   public static let protoMessageName = "summit.v1.Party"
 
   public var kind: Kind? = nil
+  /// `kind` as `.leader`; the default when another case is set. Setting it selects it.
+  public var leader: String {
+    get { if case .leader(let v)? = kind { v } else { "" } }
+    set { kind = .leader(newValue) }
+  }
+  /// `kind` as `.country`; the default when another case is set. Setting it selects it.
+  public var country: String {
+    get { if case .country(let v)? = kind { v } else { "" } }
+    set { kind = .country(newValue) }
+  }
+  /// `kind` as `.group`; the default when another case is set. Setting it selects it.
+  public var group: String {
+    get { if case .group(let v)? = kind { v } else { "" } }
+    set { kind = .group(newValue) }
+  }
   /// Fields this version of the schema does not know, kept for re-encoding.
   public var unknownFields = UnknownFields()
 

@@ -175,6 +175,51 @@ public struct Summit_Testing_V1_Choices: ProtoMessage {
   public var outside: String = ""
   public var pick: Pick? = nil
   public var other: Other? = nil
+  /// `pick` as `.number`; the default when another case is set. Setting it selects it.
+  public var number: Int32 {
+    get { if case .number(let v)? = pick { v } else { 0 } }
+    set { pick = .number(newValue) }
+  }
+  /// `pick` as `.word`; the default when another case is set. Setting it selects it.
+  public var word: String {
+    get { if case .word(let v)? = pick { v } else { "" } }
+    set { pick = .word(newValue) }
+  }
+  /// `pick` as `.raw`; the default when another case is set. Setting it selects it.
+  public var raw: [UInt8] {
+    get { if case .raw(let v)? = pick { v } else { [] } }
+    set { pick = .raw(newValue) }
+  }
+  /// `pick` as `.inner`; the default when another case is set. Setting it selects it.
+  public var inner: Summit_Testing_V1_Nested.Inner {
+    get { if case .inner(let v)? = pick { v } else { Summit_Testing_V1_Nested.Inner() } }
+    set { pick = .inner(newValue) }
+  }
+  /// `pick` as `.color`; the default when another case is set. Setting it selects it.
+  public var color: Summit_Testing_V1_Color {
+    get { if case .color(let v)? = pick { v } else { .unspecified } }
+    set { pick = .color(newValue) }
+  }
+  /// `pick` as `.yes`; the default when another case is set. Setting it selects it.
+  public var yes: Bool {
+    get { if case .yes(let v)? = pick { v } else { false } }
+    set { pick = .yes(newValue) }
+  }
+  /// `pick` as `.real`; the default when another case is set. Setting it selects it.
+  public var real: Double {
+    get { if case .real(let v)? = pick { v } else { 0 } }
+    set { pick = .real(newValue) }
+  }
+  /// `other` as `.big`; the default when another case is set. Setting it selects it.
+  public var big: UInt64 {
+    get { if case .big(let v)? = other { v } else { 0 } }
+    set { other = .big(newValue) }
+  }
+  /// `other` as `.scalars`; the default when another case is set. Setting it selects it.
+  public var scalars: Summit_Testing_V1_Scalars {
+    get { if case .scalars(let v)? = other { v } else { Summit_Testing_V1_Scalars() } }
+    set { other = .scalars(newValue) }
+  }
   /// Fields this version of the schema does not know, kept for re-encoding.
   public var unknownFields = UnknownFields()
 

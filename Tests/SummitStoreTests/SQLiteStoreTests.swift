@@ -1,0 +1,105 @@
+import Foundation
+import SummitStore
+import Testing
+
+/// The SQLite store on real files in a temporary folder.
+@Suite struct SQLiteStoreTests {
+  let path: String
+  let store: SQLiteStore
+
+  init() throws {
+    path = NSTemporaryDirectory() + "summit-store-\(UUID().uuidString)/s.db"
+    store = try SQLiteStore(path: path)
+  }
+
+  func index(_ sortKey: String, _ terms: [String] = [], refs: [String] = []) -> ResourceIndex {
+    ResourceIndex(sortKey: sortKey, terms: terms, references: refs, startDate: sortKey, endDate: sortKey)
+  }
+
+  @Test func insertGetReplaceDelete() async throws {
+    let inserted = try await store.write { tx in try tx.insert(.leaders, id: "a", data: [1], index: index("a")) }
+    #expect(inserted)
+    let duplicate = try await store.write { tx in try tx.insert(.leaders, id: "a", data: [2], index: index("a")) }
+    #expect(!duplicate)
+    let version = try await store.write { tx in try tx.replace(.leaders, id: "a", data: [3], index: index("a")) }
+    #expect(version == 2)
+    #expect(try await store.get(.leaders, id: "a")?.data == [3])
+    try await store.write { tx in try tx.delete(.leaders, id: "a") }
+    #expect(try await store.get(.leaders, id: "a") == nil)
+  }
+
+  @Test func listsInKeyOrderWithFiltersAndKeysets() async throws {
+    try await store.write { tx in
+      for i in 0..<100 {
+        let day = String(format: "2024-01-%02d", i % 28 + 1)
+        _ = try tx.insert(.visits, id: "v\(i)", data: [UInt8(i)], index: index(day, ["kind=\(i % 3)"]))
+      }
+    }
+    var seen: [String] = []
+    var query = ListQuery(collection: .visits, limit: 7)
+    query.terms = ["kind=1"]
+    while true {
+      let page = try await store.list(query)
+      seen += page.map(\.id)
+      guard page.count == query.limit, let last = page.last else { break }
+      query.after = (last.sortKey, last.id)
+    }
+    let matching: [(day: String, id: String)] = (0..<100).filter { $0 % 3 == 1 }.map { i in
+      (String(format: "2024-01-%02d", i % 28 + 1), "v\(i)")
+    }
+    let expected = matching.sorted { a, b in a.day != b.day ? a.day < b.day : a.id < b.id }.map(\.id)
+    #expect(seen == expected)
+
+    var range = ListQuery(collection: .visits, limit: 1000)
+    range.dateFrom = "2024-01-10"
+    range.dateTo = "2024-01-11"
+    let inRange = try await store.list(range)
+    #expect(!inRange.isEmpty && inRange.allSatisfy { $0.sortKey == "2024-01-10" || $0.sortKey == "2024-01-11" })
+  }
+
+  @Test func changeLogAndFeedKeepCommitOrder() async throws {
+    let feed = store.feed.subscribe()
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      for writer in 0..<8 {
+        group.addTask {
+          for i in 0..<25 {
+            try await store.write { tx in
+              _ = try tx.insert(.leaders, id: "w\(writer)-\(i)", data: [], index: index("w\(writer)-\(i)"))
+              try tx.recordChange(.created, .leaders, id: "w\(writer)-\(i)", data: [])
+            }
+          }
+        }
+      }
+      try await group.waitForAll()
+    }
+    let logged = try await store.changes(after: 0, limit: 1000)
+    #expect(logged.count == 200)
+    #expect(zip(logged, logged.dropFirst()).allSatisfy { $0.sequence < $1.sequence })
+    var live: [Change] = []
+    for try await change in feed {
+      live.append(change)
+      if live.count == 200 { break }
+    }
+    #expect(live.map(\.sequence) == logged.map(\.sequence))
+    #expect(try await store.changes(after: logged[99].sequence, limit: 1000).count == 100)
+  }
+
+  @Test func referencesAndIdempotency() async throws {
+    try await store.write { tx in
+      _ = try tx.insert(.visits, id: "v1", data: [], index: index("x", refs: ["leaders/a"]))
+      _ = try tx.insert(.visits, id: "v2", data: [], index: index("x", refs: ["leaders/a", "leaders/b"]))
+      try tx.storeIdempotentResponse(method: "M", requestID: "r", response: [9])
+    }
+    let referrers = try await store.write { tx in try tx.referrers(of: "leaders/a", in: .visits) }
+    #expect(referrers == ["v1", "v2"])
+    let stored = try await store.write { tx in try tx.idempotentResponse(method: "M", requestID: "r") }
+    #expect(stored == [9])
+  }
+
+  @Test func reopensWithDataAndWAL() async throws {
+    try await store.write { tx in _ = try tx.insert(.leaders, id: "kept", data: [7], index: index("kept")) }
+    let again = try SQLiteStore(path: path)
+    #expect(try await again.get(.leaders, id: "kept")?.data == [7])
+    #expect(FileManager.default.fileExists(atPath: path + "-wal"))
+  }
+}
