@@ -108,7 +108,11 @@ let package = Package(
     ),
     .testTarget(
       name: "SummitHTTP2Tests",
-      dependencies: ["SummitHTTP2"],
+      dependencies: [
+        "SummitHTTP2", "SummitAPI", "SummitRPC", "SummitCodec", "SummitStandardServices",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOCore", package: "swift-nio"),
+      ],
       swiftSettings: defaultSwiftSettings
     ),
     /// grpc.health.v1 and grpc.reflection (v1 and v1alpha) over SummitRPC.

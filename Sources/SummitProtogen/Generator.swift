@@ -77,7 +77,10 @@ public struct Generator {
         w.line()
         w.line("public import \(options.moduleName)")
         w.line("public import SummitRPC")
-        for s in file.services { RPCEmitter.emit(s, package: file.package, index: index, into: &w) }
+        for s in file.services {
+          RPCEmitter.emit(s, package: file.package, index: index, into: &w)
+          RPCEmitter.emitClient(s, package: file.package, index: index, into: &w)
+        }
         rpcFiles[Self.swiftFileName(for: file.name).replacingSuffix(".pb.swift", with: ".rpc.swift")] = w.text
       }
     }

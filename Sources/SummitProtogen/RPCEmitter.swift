@@ -39,6 +39,51 @@ enum RPCEmitter {
     }
   }
 
+  /// A typed client: one method per RPC, shaped by its call type.
+  static func emitClient(_ service: ServiceDef, package: String, index: SchemaIndex, into w: inout CodeWriter) {
+    let namespace = Naming.swiftPrefix(package: package) + service.name
+    w.line()
+    w.line("/// Calls `\(service.fullName)` over any ``ClientTransport`` (a `GRPCChannel`).")
+    w.block("public struct \(namespace)Client: Sendable") { w in
+      w.line("public let transport: any ClientTransport")
+      w.line()
+      w.block("public init(_ transport: any ClientTransport)") { w in w.line("self.transport = transport") }
+      for m in service.methods {
+        let input = index.message(m.inputType).swiftName
+        let output = index.message(m.outputType).swiftName
+        let name = Naming.lowerCamel(m.name)
+        let descriptor = "\(namespace).Method.\(m.name).descriptor"
+        w.line()
+        w.doc(m.comment)
+        switch (m.clientStreaming, m.serverStreaming) {
+        case (false, false):
+          w.block("public func \(name)(_ request: \(input), options: CallOptions = CallOptions()) async throws -> \(output)") { w in
+            w.line("try await ClientCalls.unary(transport, \(descriptor), request, options: options)")
+          }
+        case (false, true):
+          w.line("/// Iterate the result for the responses; it ends at OK and throws `RPCError` otherwise.")
+          w.block("public func \(name)(_ request: \(input), options: CallOptions = CallOptions()) -> ResponseStream<\(output)>") { w in
+            w.line("ClientCalls.serverStreaming(transport, \(descriptor), request, options: options)")
+          }
+        case (true, false):
+          w.line("/// `body` writes the requests; the response comes when it returns.")
+          w.block(
+            "public func \(name)(options: CallOptions = CallOptions(), _ body: (RequestWriter<\(input)>) async throws -> Void) async throws -> \(output)"
+          ) { w in
+            w.line("try await ClientCalls.clientStreaming(transport, \(descriptor), options: options, body)")
+          }
+        case (true, true):
+          w.line("/// `body` writes requests and reads responses, at once if it likes.")
+          w.block(
+            "public func \(name)<Result: Sendable>(options: CallOptions = CallOptions(), _ body: (RequestWriter<\(input)>, ResponseStream<\(output)>) async throws -> Result) async throws -> Result"
+          ) { w in
+            w.line("try await ClientCalls.bidirectionalStreaming(transport, \(descriptor), options: options, body)")
+          }
+        }
+      }
+    }
+  }
+
   private static func requirement(_ m: MethodDef, index: SchemaIndex) -> String {
     let input = index.message(m.inputType).swiftName
     let output = index.message(m.outputType).swiftName

@@ -26,3 +26,28 @@ extension Grpc_Health_V1_HealthProtocol {
     ]
   }
 }
+
+/// Calls `grpc.health.v1.Health` over any ``ClientTransport`` (a `GRPCChannel`).
+public struct Grpc_Health_V1_HealthClient: Sendable {
+  public let transport: any ClientTransport
+
+  public init(_ transport: any ClientTransport) {
+    self.transport = transport
+  }
+
+  /// One-shot status; NOT_FOUND if the service is unknown.
+  public func check(_ request: Grpc_Health_V1_HealthCheckRequest, options: CallOptions = CallOptions()) async throws -> Grpc_Health_V1_HealthCheckResponse {
+    try await ClientCalls.unary(transport, Grpc_Health_V1_Health.Method.Check.descriptor, request, options: options)
+  }
+
+  /// Status of all services known to the server.
+  public func list(_ request: Grpc_Health_V1_HealthListRequest, options: CallOptions = CallOptions()) async throws -> Grpc_Health_V1_HealthListResponse {
+    try await ClientCalls.unary(transport, Grpc_Health_V1_Health.Method.List.descriptor, request, options: options)
+  }
+
+  /// Sends the current status, then one message per change.
+  /// Iterate the result for the responses; it ends at OK and throws `RPCError` otherwise.
+  public func watch(_ request: Grpc_Health_V1_HealthCheckRequest, options: CallOptions = CallOptions()) -> ResponseStream<Grpc_Health_V1_HealthCheckResponse> {
+    ClientCalls.serverStreaming(transport, Grpc_Health_V1_Health.Method.Watch.descriptor, request, options: options)
+  }
+}

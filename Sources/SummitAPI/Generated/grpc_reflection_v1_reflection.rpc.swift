@@ -19,3 +19,18 @@ extension Grpc_Reflection_V1_ServerReflectionProtocol {
     ]
   }
 }
+
+/// Calls `grpc.reflection.v1.ServerReflection` over any ``ClientTransport`` (a `GRPCChannel`).
+public struct Grpc_Reflection_V1_ServerReflectionClient: Sendable {
+  public let transport: any ClientTransport
+
+  public init(_ transport: any ClientTransport) {
+    self.transport = transport
+  }
+
+  /// One request stream, one response per request, in order.
+  /// `body` writes requests and reads responses, at once if it likes.
+  public func serverReflectionInfo<Result: Sendable>(options: CallOptions = CallOptions(), _ body: (RequestWriter<Grpc_Reflection_V1_ServerReflectionRequest>, ResponseStream<Grpc_Reflection_V1_ServerReflectionResponse>) async throws -> Result) async throws -> Result {
+    try await ClientCalls.bidirectionalStreaming(transport, Grpc_Reflection_V1_ServerReflection.Method.ServerReflectionInfo.descriptor, options: options, body)
+  }
+}

@@ -19,3 +19,18 @@ extension Grpc_Reflection_V1alpha_ServerReflectionProtocol {
     ]
   }
 }
+
+/// Calls `grpc.reflection.v1alpha.ServerReflection` over any ``ClientTransport`` (a `GRPCChannel`).
+public struct Grpc_Reflection_V1alpha_ServerReflectionClient: Sendable {
+  public let transport: any ClientTransport
+
+  public init(_ transport: any ClientTransport) {
+    self.transport = transport
+  }
+
+  /// One request stream, one response per request, in order.
+  /// `body` writes requests and reads responses, at once if it likes.
+  public func serverReflectionInfo<Result: Sendable>(options: CallOptions = CallOptions(), _ body: (RequestWriter<Grpc_Reflection_V1alpha_ServerReflectionRequest>, ResponseStream<Grpc_Reflection_V1alpha_ServerReflectionResponse>) async throws -> Result) async throws -> Result {
+    try await ClientCalls.bidirectionalStreaming(transport, Grpc_Reflection_V1alpha_ServerReflection.Method.ServerReflectionInfo.descriptor, options: options, body)
+  }
+}

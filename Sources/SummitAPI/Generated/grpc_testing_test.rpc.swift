@@ -47,6 +47,59 @@ extension Grpc_Testing_TestServiceProtocol {
   }
 }
 
+/// Calls `grpc.testing.TestService` over any ``ClientTransport`` (a `GRPCChannel`).
+public struct Grpc_Testing_TestServiceClient: Sendable {
+  public let transport: any ClientTransport
+
+  public init(_ transport: any ClientTransport) {
+    self.transport = transport
+  }
+
+  /// Empty in, empty out.
+  public func emptyCall(_ request: Grpc_Testing_Empty, options: CallOptions = CallOptions()) async throws -> Grpc_Testing_Empty {
+    try await ClientCalls.unary(transport, Grpc_Testing_TestService.Method.EmptyCall.descriptor, request, options: options)
+  }
+
+  /// Single request, single reply.
+  public func unaryCall(_ request: Grpc_Testing_SimpleRequest, options: CallOptions = CallOptions()) async throws -> Grpc_Testing_SimpleResponse {
+    try await ClientCalls.unary(transport, Grpc_Testing_TestService.Method.UnaryCall.descriptor, request, options: options)
+  }
+
+  /// Like UnaryCall, but the reply is marked cacheable by HTTP proxies.
+  public func cacheableUnaryCall(_ request: Grpc_Testing_SimpleRequest, options: CallOptions = CallOptions()) async throws -> Grpc_Testing_SimpleResponse {
+    try await ClientCalls.unary(transport, Grpc_Testing_TestService.Method.CacheableUnaryCall.descriptor, request, options: options)
+  }
+
+  /// One request, a stream of sized replies.
+  /// Iterate the result for the responses; it ends at OK and throws `RPCError` otherwise.
+  public func streamingOutputCall(_ request: Grpc_Testing_StreamingOutputCallRequest, options: CallOptions = CallOptions()) -> ResponseStream<Grpc_Testing_StreamingOutputCallResponse> {
+    ClientCalls.serverStreaming(transport, Grpc_Testing_TestService.Method.StreamingOutputCall.descriptor, request, options: options)
+  }
+
+  /// A stream of requests, one reply with the total payload size.
+  /// `body` writes the requests; the response comes when it returns.
+  public func streamingInputCall(options: CallOptions = CallOptions(), _ body: (RequestWriter<Grpc_Testing_StreamingInputCallRequest>) async throws -> Void) async throws -> Grpc_Testing_StreamingInputCallResponse {
+    try await ClientCalls.clientStreaming(transport, Grpc_Testing_TestService.Method.StreamingInputCall.descriptor, options: options, body)
+  }
+
+  /// Both directions at once; each request is answered as it arrives.
+  /// `body` writes requests and reads responses, at once if it likes.
+  public func fullDuplexCall<Result: Sendable>(options: CallOptions = CallOptions(), _ body: (RequestWriter<Grpc_Testing_StreamingOutputCallRequest>, ResponseStream<Grpc_Testing_StreamingOutputCallResponse>) async throws -> Result) async throws -> Result {
+    try await ClientCalls.bidirectionalStreaming(transport, Grpc_Testing_TestService.Method.FullDuplexCall.descriptor, options: options, body)
+  }
+
+  /// Both directions; the server reads everything first, then replies.
+  /// `body` writes requests and reads responses, at once if it likes.
+  public func halfDuplexCall<Result: Sendable>(options: CallOptions = CallOptions(), _ body: (RequestWriter<Grpc_Testing_StreamingOutputCallRequest>, ResponseStream<Grpc_Testing_StreamingOutputCallResponse>) async throws -> Result) async throws -> Result {
+    try await ClientCalls.bidirectionalStreaming(transport, Grpc_Testing_TestService.Method.HalfDuplexCall.descriptor, options: options, body)
+  }
+
+  /// Servers must not implement this; clients expect UNIMPLEMENTED.
+  public func unimplementedCall(_ request: Grpc_Testing_Empty, options: CallOptions = CallOptions()) async throws -> Grpc_Testing_Empty {
+    try await ClientCalls.unary(transport, Grpc_Testing_TestService.Method.UnimplementedCall.descriptor, request, options: options)
+  }
+}
+
 /// A whole service that servers must not implement.
 public protocol Grpc_Testing_UnimplementedServiceProtocol: Sendable {
   func unimplementedCall(request: Grpc_Testing_Empty, context: ServerContext) async throws -> Grpc_Testing_Empty
@@ -58,6 +111,19 @@ extension Grpc_Testing_UnimplementedServiceProtocol {
     [
       .unary(Grpc_Testing_UnimplementedService.Method.UnimplementedCall.descriptor) { try await self.unimplementedCall(request: $0, context: $1) },
     ]
+  }
+}
+
+/// Calls `grpc.testing.UnimplementedService` over any ``ClientTransport`` (a `GRPCChannel`).
+public struct Grpc_Testing_UnimplementedServiceClient: Sendable {
+  public let transport: any ClientTransport
+
+  public init(_ transport: any ClientTransport) {
+    self.transport = transport
+  }
+
+  public func unimplementedCall(_ request: Grpc_Testing_Empty, options: CallOptions = CallOptions()) async throws -> Grpc_Testing_Empty {
+    try await ClientCalls.unary(transport, Grpc_Testing_UnimplementedService.Method.UnimplementedCall.descriptor, request, options: options)
   }
 }
 
@@ -75,5 +141,22 @@ extension Grpc_Testing_ReconnectServiceProtocol {
       .unary(Grpc_Testing_ReconnectService.Method.Start.descriptor) { try await self.start(request: $0, context: $1) },
       .unary(Grpc_Testing_ReconnectService.Method.Stop.descriptor) { try await self.stop(request: $0, context: $1) },
     ]
+  }
+}
+
+/// Calls `grpc.testing.ReconnectService` over any ``ClientTransport`` (a `GRPCChannel`).
+public struct Grpc_Testing_ReconnectServiceClient: Sendable {
+  public let transport: any ClientTransport
+
+  public init(_ transport: any ClientTransport) {
+    self.transport = transport
+  }
+
+  public func start(_ request: Grpc_Testing_ReconnectParams, options: CallOptions = CallOptions()) async throws -> Grpc_Testing_Empty {
+    try await ClientCalls.unary(transport, Grpc_Testing_ReconnectService.Method.Start.descriptor, request, options: options)
+  }
+
+  public func stop(_ request: Grpc_Testing_Empty, options: CallOptions = CallOptions()) async throws -> Grpc_Testing_ReconnectInfo {
+    try await ClientCalls.unary(transport, Grpc_Testing_ReconnectService.Method.Stop.descriptor, request, options: options)
   }
 }

@@ -36,3 +36,42 @@ extension Summit_V1_AllegationServiceProtocol {
     ]
   }
 }
+
+/// Calls `summit.v1.AllegationService` over any ``ClientTransport`` (a `GRPCChannel`).
+public struct Summit_V1_AllegationServiceClient: Sendable {
+  public let transport: any ClientTransport
+
+  public init(_ transport: any ClientTransport) {
+    self.transport = transport
+  }
+
+  public func getAllegation(_ request: Summit_V1_GetAllegationRequest, options: CallOptions = CallOptions()) async throws -> Summit_V1_Allegation {
+    try await ClientCalls.unary(transport, Summit_V1_AllegationService.Method.GetAllegation.descriptor, request, options: options)
+  }
+
+  public func listAllegations(_ request: Summit_V1_ListAllegationsRequest, options: CallOptions = CallOptions()) async throws -> Summit_V1_ListAllegationsResponse {
+    try await ClientCalls.unary(transport, Summit_V1_AllegationService.Method.ListAllegations.descriptor, request, options: options)
+  }
+
+  public func createAllegation(_ request: Summit_V1_CreateAllegationRequest, options: CallOptions = CallOptions()) async throws -> Summit_V1_Allegation {
+    try await ClientCalls.unary(transport, Summit_V1_AllegationService.Method.CreateAllegation.descriptor, request, options: options)
+  }
+
+  public func updateAllegation(_ request: Summit_V1_UpdateAllegationRequest, options: CallOptions = CallOptions()) async throws -> Summit_V1_Allegation {
+    try await ClientCalls.unary(transport, Summit_V1_AllegationService.Method.UpdateAllegation.descriptor, request, options: options)
+  }
+
+  public func deleteAllegation(_ request: Summit_V1_DeleteAllegationRequest, options: CallOptions = CallOptions()) async throws -> Google_Protobuf_Empty {
+    try await ClientCalls.unary(transport, Summit_V1_AllegationService.Method.DeleteAllegation.descriptor, request, options: options)
+  }
+
+  /// Appends a response and derives the allegation's status from it.
+  public func respondToAllegation(_ request: Summit_V1_RespondToAllegationRequest, options: CallOptions = CallOptions()) async throws -> Summit_V1_Allegation {
+    try await ClientCalls.unary(transport, Summit_V1_AllegationService.Method.RespondToAllegation.descriptor, request, options: options)
+  }
+
+  /// Iterate the result for the responses; it ends at OK and throws `RPCError` otherwise.
+  public func watchAllegations(_ request: Summit_V1_WatchAllegationsRequest, options: CallOptions = CallOptions()) -> ResponseStream<Summit_V1_AllegationEvent> {
+    ClientCalls.serverStreaming(transport, Summit_V1_AllegationService.Method.WatchAllegations.descriptor, request, options: options)
+  }
+}

@@ -33,3 +33,38 @@ extension Summit_V1_LeaderServiceProtocol {
     ]
   }
 }
+
+/// Calls `summit.v1.LeaderService` over any ``ClientTransport`` (a `GRPCChannel`).
+public struct Summit_V1_LeaderServiceClient: Sendable {
+  public let transport: any ClientTransport
+
+  public init(_ transport: any ClientTransport) {
+    self.transport = transport
+  }
+
+  public func getLeader(_ request: Summit_V1_GetLeaderRequest, options: CallOptions = CallOptions()) async throws -> Summit_V1_Leader {
+    try await ClientCalls.unary(transport, Summit_V1_LeaderService.Method.GetLeader.descriptor, request, options: options)
+  }
+
+  public func listLeaders(_ request: Summit_V1_ListLeadersRequest, options: CallOptions = CallOptions()) async throws -> Summit_V1_ListLeadersResponse {
+    try await ClientCalls.unary(transport, Summit_V1_LeaderService.Method.ListLeaders.descriptor, request, options: options)
+  }
+
+  public func createLeader(_ request: Summit_V1_CreateLeaderRequest, options: CallOptions = CallOptions()) async throws -> Summit_V1_Leader {
+    try await ClientCalls.unary(transport, Summit_V1_LeaderService.Method.CreateLeader.descriptor, request, options: options)
+  }
+
+  public func updateLeader(_ request: Summit_V1_UpdateLeaderRequest, options: CallOptions = CallOptions()) async throws -> Summit_V1_Leader {
+    try await ClientCalls.unary(transport, Summit_V1_LeaderService.Method.UpdateLeader.descriptor, request, options: options)
+  }
+
+  public func deleteLeader(_ request: Summit_V1_DeleteLeaderRequest, options: CallOptions = CallOptions()) async throws -> Google_Protobuf_Empty {
+    try await ClientCalls.unary(transport, Summit_V1_LeaderService.Method.DeleteLeader.descriptor, request, options: options)
+  }
+
+  /// Matches each mention as it arrives, for news-processing pipelines.
+  /// `body` writes requests and reads responses, at once if it likes.
+  public func resolveLeaders<Result: Sendable>(options: CallOptions = CallOptions(), _ body: (RequestWriter<Summit_V1_ResolveLeadersRequest>, ResponseStream<Summit_V1_ResolveLeadersResponse>) async throws -> Result) async throws -> Result {
+    try await ClientCalls.bidirectionalStreaming(transport, Summit_V1_LeaderService.Method.ResolveLeaders.descriptor, options: options, body)
+  }
+}

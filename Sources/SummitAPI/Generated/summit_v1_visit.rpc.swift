@@ -38,3 +38,45 @@ extension Summit_V1_VisitServiceProtocol {
     ]
   }
 }
+
+/// Calls `summit.v1.VisitService` over any ``ClientTransport`` (a `GRPCChannel`).
+public struct Summit_V1_VisitServiceClient: Sendable {
+  public let transport: any ClientTransport
+
+  public init(_ transport: any ClientTransport) {
+    self.transport = transport
+  }
+
+  public func getVisit(_ request: Summit_V1_GetVisitRequest, options: CallOptions = CallOptions()) async throws -> Summit_V1_Visit {
+    try await ClientCalls.unary(transport, Summit_V1_VisitService.Method.GetVisit.descriptor, request, options: options)
+  }
+
+  public func listVisits(_ request: Summit_V1_ListVisitsRequest, options: CallOptions = CallOptions()) async throws -> Summit_V1_ListVisitsResponse {
+    try await ClientCalls.unary(transport, Summit_V1_VisitService.Method.ListVisits.descriptor, request, options: options)
+  }
+
+  public func createVisit(_ request: Summit_V1_CreateVisitRequest, options: CallOptions = CallOptions()) async throws -> Summit_V1_Visit {
+    try await ClientCalls.unary(transport, Summit_V1_VisitService.Method.CreateVisit.descriptor, request, options: options)
+  }
+
+  public func updateVisit(_ request: Summit_V1_UpdateVisitRequest, options: CallOptions = CallOptions()) async throws -> Summit_V1_Visit {
+    try await ClientCalls.unary(transport, Summit_V1_VisitService.Method.UpdateVisit.descriptor, request, options: options)
+  }
+
+  public func deleteVisit(_ request: Summit_V1_DeleteVisitRequest, options: CallOptions = CallOptions()) async throws -> Google_Protobuf_Empty {
+    try await ClientCalls.unary(transport, Summit_V1_VisitService.Method.DeleteVisit.descriptor, request, options: options)
+  }
+
+  /// Every change committed after the call starts, in commit order, until the
+  /// client cancels.
+  /// Iterate the result for the responses; it ends at OK and throws `RPCError` otherwise.
+  public func watchVisits(_ request: Summit_V1_WatchVisitsRequest, options: CallOptions = CallOptions()) -> ResponseStream<Summit_V1_VisitEvent> {
+    ClientCalls.serverStreaming(transport, Summit_V1_VisitService.Method.WatchVisits.descriptor, request, options: options)
+  }
+
+  /// Keeps every valid visit; reports each bad one with its index and reason.
+  /// `body` writes the requests; the response comes when it returns.
+  public func importVisits(options: CallOptions = CallOptions(), _ body: (RequestWriter<Summit_V1_ImportVisitsRequest>) async throws -> Void) async throws -> Summit_V1_ImportVisitsResponse {
+    try await ClientCalls.clientStreaming(transport, Summit_V1_VisitService.Method.ImportVisits.descriptor, options: options, body)
+  }
+}

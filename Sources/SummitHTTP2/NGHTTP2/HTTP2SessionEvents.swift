@@ -2,7 +2,8 @@
 /// produces output. Implemented by the connection that owns the session, on
 /// the session's event loop.
 protocol HTTP2SessionEvents: AnyObject {
-  /// A request's HEADERS frame begins.
+  /// A HEADERS frame begins (a request on the server, a response or
+  /// trailers on the client).
   func sessionBeganHeaders(stream: Int32)
   /// One header of a HEADERS (or trailing HEADERS) frame.
   func sessionReceivedHeader(stream: Int32, name: String, value: String)
@@ -17,6 +18,8 @@ protocol HTTP2SessionEvents: AnyObject {
   func sessionClosedStream(stream: Int32, errorCode: UInt32)
   /// A PING we sent was acknowledged.
   func sessionReceivedPingAck()
+  /// The peer sent GOAWAY: streams above `lastStreamID` were not processed.
+  func sessionReceivedGoAway(lastStreamID: Int32, errorCode: UInt32)
   /// nghttp2 asks for up to `buffer.count` bytes of the stream's response body.
   func sessionReadData(stream: Int32, into buffer: UnsafeMutableRawBufferPointer) -> HTTP2DataRead
 }

@@ -11,9 +11,8 @@ extension NGHTTP2Session {
 
   static func installCallbacks(_ callbacks: OpaquePointer?) {
     nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks) { _, frame, userData in
-      guard let frame, frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue),
-        frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST
-      else { return 0 }
+      // Requests on the server side; responses (and trailers) on the client side.
+      guard let frame, frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue) else { return 0 }
       NGHTTP2Session.session(userData).events.sessionBeganHeaders(stream: frame.pointee.hd.stream_id)
       return 0
     }
@@ -39,6 +38,8 @@ extension NGHTTP2Session {
         if endStream { s.events.sessionReceivedEndStream(stream: header.stream_id) }
       case Int(NGHTTP2_PING.rawValue):
         if header.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0 { s.events.sessionReceivedPingAck() }
+      case Int(NGHTTP2_GOAWAY.rawValue):
+        s.events.sessionReceivedGoAway(lastStreamID: frame.pointee.goaway.last_stream_id, errorCode: frame.pointee.goaway.error_code)
       default:
         break
       }
@@ -54,6 +55,22 @@ extension NGHTTP2Session {
     nghttp2_session_callbacks_set_on_stream_close_callback(callbacks) { _, streamID, errorCode, userData in
       NGHTTP2Session.session(userData).events.sessionClosedStream(stream: streamID, errorCode: errorCode)
       return 0
+    }
+  }
+
+  /// The data provider's read callback for client request bodies: the body's
+  /// end ends the stream (requests have no trailers).
+  static let clientReadCallback: nghttp2_data_source_read_callback = { _, streamID, buffer, length, dataFlags, _, userData in
+    guard let buffer, let dataFlags else { return Int(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue) }
+    let s = NGHTTP2Session.session(userData)
+    switch s.events.sessionReadData(stream: streamID, into: UnsafeMutableRawBufferPointer(start: buffer, count: length)) {
+    case .bytes(let count):
+      return count
+    case .end(let count):
+      dataFlags.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue)
+      return count
+    case .deferred:
+      return Int(NGHTTP2_ERR_DEFERRED.rawValue)
     }
   }
 

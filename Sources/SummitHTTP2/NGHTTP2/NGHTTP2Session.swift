@@ -1,13 +1,19 @@
 internal import CNGHTTP2
 
-/// One nghttp2 server session: the only type that calls nghttp2 (every
-/// nghttp2 1.52 API it uses is here and in `NGHTTP2Session+Callbacks`).
+/// One nghttp2 session, server or client side: the only type that calls
+/// nghttp2 (every nghttp2 1.52 API it uses is here and in
+/// `NGHTTP2Session+Callbacks`).
 ///
 /// Confined to one event loop and never `Sendable`. nghttp2 does all HTTP/2
 /// framing, HPACK and flow control; bytes come in through `receive` and go
 /// out through `drainOutput`, so all socket I/O stays with SwiftNIO.
 final class NGHTTP2Session {
+  enum Role {
+    case server, client
+  }
+
   struct Settings {
+    var role = Role.server
     var maxConcurrentStreams: UInt32
     var initialWindowSize: UInt32
     var maxHeaderListSize: UInt32
@@ -46,10 +52,15 @@ final class NGHTTP2Session {
     nghttp2_option_set_no_auto_window_update(option, 1)
 
     var created: OpaquePointer?
-    try Self.check(nghttp2_session_server_new2(&created, callbacks, Unmanaged.passUnretained(self).toOpaque(), option))
+    let userData = Unmanaged.passUnretained(self).toOpaque()
+    switch settings.role {
+    case .server: try Self.check(nghttp2_session_server_new2(&created, callbacks, userData, option))
+    case .client: try Self.check(nghttp2_session_client_new2(&created, callbacks, userData, option))
+    }
     session = created
 
     var entries = [
+      nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_ENABLE_PUSH.rawValue), value: 0),
       nghttp2_settings_entry(
         settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue), value: settings.maxConcurrentStreams),
       nghttp2_settings_entry(
@@ -113,6 +124,20 @@ final class NGHTTP2Session {
         try Self.check(nghttp2_submit_response(session, stream, nva, count, nil))
       }
     }
+  }
+
+  /// A client request: HEADERS, then DATA from `sessionReadData` (which
+  /// ends the stream with `.end`).
+  /// - Returns: the new stream's id.
+  func submitRequest(headers: [(String, String)]) throws(Failure) -> Int32 {
+    var streamID: Int32 = 0
+    try Self.withHeaderBlock(headers) { nva, count throws(Failure) in
+      var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil), read_callback: Self.clientReadCallback)
+      let id = nghttp2_submit_request(session, nil, nva, count, &provider, nil)
+      try Self.check(id)
+      streamID = id
+    }
+    return streamID
   }
 
   /// Trailing HEADERS that end the stream.

@@ -78,11 +78,14 @@ public final class GRPCServer: Sendable {
 
   /// Stops accepting, sends GOAWAY on every connection, lets in-flight calls
   /// finish for up to the drain timeout, then closes what is left.
+  /// A second call returns at once.
   public func shutdownGracefully() async {
-    let (listener, connections) = state.withLock { state in
+    let (alreadyShuttingDown, listener, connections) = state.withLock { state in
+      let already = state.shuttingDown
       state.shuttingDown = true
-      return (state.listener, Array(state.connections.values))
+      return (already, state.listener, Array(state.connections.values))
     }
+    guard !alreadyShuttingDown else { return }
     try? await listener?.close()
     logger.info("shutting down", metadata: ["open_connections": "\(connections.count)"])
     for channel in connections {

@@ -98,6 +98,11 @@ extension ServerConnectionHandler: HTTP2SessionEvents {
     pingAcknowledged()
   }
 
+  func sessionReceivedGoAway(lastStreamID: Int32, errorCode: UInt32) {
+    // A client going away: nghttp2 closes what it must; we stop when idle.
+    draining = true
+  }
+
   func sessionReadData(stream id: Int32, into buffer: UnsafeMutableRawBufferPointer) -> HTTP2DataRead {
     guard let stream = streams[id] else { return .end(0) }
     let count = stream.readResponse(into: buffer)

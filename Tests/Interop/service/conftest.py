@@ -5,8 +5,10 @@ Environment:
   SUMMIT_BIN_DIR              folder holding summitd (required: the suite FAILS, never
                               skips, without it)
   SUMMIT_PROTOS_DIR           proto root (default <repo>/Protos)
-  SUMMIT_SEED_FILE            the seed file test_seed.py compares with
-                              (default <repo>/Seeds/seed.json)
+  SUMMIT_SEED_FILE            the seed file test_seed.py compares with (default: the first
+                              of <repo>/Seeds/seed.json and the bundled
+                              Sources/SummitService/Resources/seed.json); summitd reads
+                              the same variable, so both see one file
   SUMMIT_TEST_START_TIMEOUT   seconds summitd may take to print its listening line (20)
   SUMMIT_TEST_SERVER_LOG_LEVEL  passed to summitd as SUMMIT_LOG_LEVEL when set
 
@@ -27,6 +29,7 @@ import pytest
 
 import svc_pb
 from svc_client import Api
+from svc_seed import default_seed_file
 from svc_server import ServerStartError, Summitd
 
 REPO = Path(__file__).resolve().parents[3]
@@ -58,7 +61,10 @@ def pb(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def seed_file() -> Path:
-    return Path(os.environ.get("SUMMIT_SEED_FILE", REPO / "Seeds" / "seed.json"))
+    """The seed test_seed.py compares the store with. summitd reads SUMMIT_SEED_FILE
+    too (it inherits the environment), so an override applies to both."""
+    raw = os.environ.get("SUMMIT_SEED_FILE")
+    return Path(raw) if raw else default_seed_file(REPO)
 
 
 # -- servers ------------------------------------------------------------------

@@ -86,13 +86,16 @@ def group(pb, label: str = "group"):
 
 
 def allegation_msg(pb, accusers=None, accused=None, first_reported=(2024, 6, 1), **fields):
-    """A valid Allegation; accusers/accused default to fresh groups."""
+    """A valid Allegation; accusers/accused default to fresh groups; first_reported is
+    a (y, m, d) tuple or a Date."""
     msg = pb.allegation.Allegation(
         accusers=accusers if accusers is not None else [group(pb, "accuser")],
         accused=accused if accused is not None else [group(pb, "accused")],
         summary="Test allegation: shipments of something to someone.",
         category=pb.allegation.ALLEGATION_CATEGORY_ARMS_TRANSFER,
-        first_reported=date(pb, *first_reported), sources=[source(pb)])
+        first_reported=(date(pb, *first_reported) if isinstance(first_reported, tuple)
+                        else first_reported),
+        sources=[source(pb)])
     for k, v in fields.items():
         _set(msg, k, v)
     return msg
@@ -113,7 +116,7 @@ def _set(msg, key: str, value) -> None:
         msg.ClearField(key)
         return
     fd = msg.DESCRIPTOR.fields_by_name[key]
-    if fd.label == fd.LABEL_REPEATED:
+    if fd.is_repeated:
         msg.ClearField(key)
         getattr(msg, key).extend(value)
     elif fd.message_type is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import svc_errors as E
-from svc_make import create_leader, date, uid, visit_msg
+from svc_make import create_leader, uid, visit_msg
 from svc_streams import Requests, StreamReader
 
 PUTIN = "leaders/vladimir-putin"

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from svc_client import Api
-from svc_make import create_leader, from_pydate, pydate, uid, visit_msg
+from svc_make import create_leader, from_pydate, pydate, visit_msg
 from svc_paging import list_all, names
 
 N = 10_000

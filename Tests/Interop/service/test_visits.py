@@ -146,8 +146,9 @@ def test_create_rejects_invalid_field(api, visitor, case):
     """Each field rule of Visit: INVALID_ARGUMENT / INVALID_FIELD, BadRequest naming the
     field from the request (`visit.end_date`, `visit.kind`, ...)."""
     pb = api.pb
-    fields, exact, prefix = INVALID_VISITS[case]
-    req = _create_req(pb, visit_msg(pb, visitor, **fields(pb)), uid())
+    build, exact, prefix = INVALID_VISITS[case]
+    fields = build(pb)
+    req = _create_req(pb, visit_msg(pb, fields.pop("visitor", visitor), **fields), uid())
     E.expect(pb, api.visits.CreateVisit, req, E.INVALID, "INVALID_FIELD",
              field=exact, field_prefix=prefix)
 
@@ -179,9 +180,9 @@ def test_create_with_dangling_reference_fails_precondition(api, visitor, field):
     pb = api.pb
     absent = {"visitor": f"leaders/{uid('nobody')}", "host_leader": f"leaders/{uid('nobody')}",
               "reciprocates": f"visits/{uid('never')}"}[field]
-    fields = {field: absent}
+    fields = {"visitor": visitor, field: absent}
     vid = uid()
-    E.expect(pb, api.visits.CreateVisit, _create_req(pb, visit_msg(pb, visitor, **fields), vid),
+    E.expect(pb, api.visits.CreateVisit, _create_req(pb, visit_msg(pb, **fields), vid),
              E.PRECONDITION, "REFERENCE_NOT_FOUND", field=f"visit.{field}")
     E.not_found(pb, api.visits.GetVisit, pb.visit.GetVisitRequest(name=f"visits/{vid}"),
                 f"visits/{vid}")

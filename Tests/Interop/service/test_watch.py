@@ -156,7 +156,6 @@ def test_watch_reports_deletion_with_last_state(api, readers):
 
 def test_watch_filtered_by_visitor(api, readers):
     """WatchVisits(visitor=A) delivers A's changes and none of B's."""
-    pb = api.pb
     a, b = create_leader(api).name, create_leader(api).name
     watch = _visit_watch(api, a, visitor=a)
     readers.append(watch)
