@@ -22,7 +22,9 @@ let package = Package(
   products: [
     .library(name: "SummitCodec", targets: ["SummitCodec"]),
     .library(name: "SummitRPC", targets: ["SummitRPC", "SummitAPI"]),
+    .library(name: "SummitClient", targets: ["SummitHTTP2", "SummitAPI", "SummitRPC", "SummitCodec"]),
     .executable(name: "summitd", targets: ["summitd"]),
+    .executable(name: "summit", targets: ["summit"]),
     .executable(name: "summit-interop-server", targets: ["summit-interop-server"]),
     .executable(name: "summit-protogen", targets: ["summit-protogen"]),
   ],
@@ -186,6 +188,28 @@ let package = Package(
     .testTarget(
       name: "SummitServiceTests",
       dependencies: ["SummitService", "SummitStore", "SummitRPC", "SummitCodec"],
+      swiftSettings: defaultSwiftSettings
+    ),
+
+    // MARK: CLI
+
+    /// The `summit` command-line tool's commands and output formats.
+    .target(
+      name: "SummitCLI",
+      dependencies: [
+        "SummitHTTP2", "SummitAPI", "SummitRPC", "SummitCodec",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: defaultSwiftSettings
+    ),
+    .testTarget(
+      name: "SummitCLITests",
+      dependencies: ["SummitCLI", "SummitCodec"],
+      swiftSettings: defaultSwiftSettings
+    ),
+    .executableTarget(
+      name: "summit",
+      dependencies: ["SummitCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       swiftSettings: defaultSwiftSettings
     ),
 

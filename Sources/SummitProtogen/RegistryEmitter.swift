@@ -17,6 +17,19 @@ enum RegistryEmitter {
       for t in messageTypes { w.line("  \(t).self,") }
       w.line("]")
       w.line()
+      w.line("/// Every service's methods, by fully qualified service name.")
+      let services = files.flatMap { file in file.services.map { (file.package, $0) } }
+      if services.isEmpty {
+        w.line("public static let services: [String: [ProtoMethodDescriptor]] = [:]")
+      } else {
+        w.line("public static let services: [String: [ProtoMethodDescriptor]] = [")
+        for (package, service) in services {
+          let type = Naming.swiftPrefix(package: package) + service.name
+          w.line("  \(swiftLiteral(service.fullName)): \(type).methods,")
+        }
+        w.line("]")
+      }
+      w.line()
       w.line("/// Every `.proto` file, as reflection serves it (no source info).")
       w.line("public static let files: [ProtoFileDescriptor] = [")
       for file in files {

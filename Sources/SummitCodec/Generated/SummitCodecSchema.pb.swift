@@ -112,6 +112,19 @@ public enum SummitCodecSchema {
     Summit_V1_ImportVisitsResponse.self,
   ]
 
+  /// Every service's methods, by fully qualified service name.
+  public static let services: [String: [ProtoMethodDescriptor]] = [
+    "grpc.health.v1.Health": Grpc_Health_V1_Health.methods,
+    "grpc.reflection.v1.ServerReflection": Grpc_Reflection_V1_ServerReflection.methods,
+    "grpc.reflection.v1alpha.ServerReflection": Grpc_Reflection_V1alpha_ServerReflection.methods,
+    "grpc.testing.TestService": Grpc_Testing_TestService.methods,
+    "grpc.testing.UnimplementedService": Grpc_Testing_UnimplementedService.methods,
+    "grpc.testing.ReconnectService": Grpc_Testing_ReconnectService.methods,
+    "summit.v1.AllegationService": Summit_V1_AllegationService.methods,
+    "summit.v1.LeaderService": Summit_V1_LeaderService.methods,
+    "summit.v1.VisitService": Summit_V1_VisitService.methods,
+  ]
+
   /// Every `.proto` file, as reflection serves it (no source info).
   public static let files: [ProtoFileDescriptor] = [
     ProtoFileDescriptor(

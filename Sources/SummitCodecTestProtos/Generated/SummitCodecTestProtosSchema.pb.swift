@@ -17,6 +17,9 @@ public enum SummitCodecTestProtosSchema {
     Summit_Testing_V1_Empty.self,
   ]
 
+  /// Every service's methods, by fully qualified service name.
+  public static let services: [String: [ProtoMethodDescriptor]] = [:]
+
   /// Every `.proto` file, as reflection serves it (no source info).
   public static let files: [ProtoFileDescriptor] = [
     ProtoFileDescriptor(

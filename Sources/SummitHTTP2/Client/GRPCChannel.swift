@@ -107,7 +107,7 @@ public final class GRPCChannel: ClientTransport, Sendable {
       } catch {
         backoff.withLock { b in
           b.failures += 1
-          b.lastError = "\(error)"
+          b.lastError = Self.describe(error)
           let base = Double(configuration.initialBackoff.components.seconds)
             * pow(configuration.backoffMultiplier, Double(b.failures - 1))
           let capped = min(base, Double(configuration.maxBackoff.components.seconds))
@@ -117,7 +117,7 @@ public final class GRPCChannel: ClientTransport, Sendable {
         state.withLock { state in
           if case .connecting = state { state = .idle }
         }
-        throw RPCError(.unavailable, "cannot connect to \(host):\(port): \(error)")
+        throw RPCError(.unavailable, "cannot connect to \(host):\(port): \(Self.describe(error))")
       }
     }
   }
@@ -143,6 +143,15 @@ public final class GRPCChannel: ClientTransport, Sendable {
       handler.onClosing = { [weak self] in self?.forget(channel) }
       return connection
     }
+  }
+
+  /// A connect failure in a few words (NIO's own text lists every attempt).
+  static func describe(_ error: any Error) -> String {
+    let text = "\(error)"
+    if text.contains("Connection refused") { return "connection refused (is the server running?)" }
+    if text.contains("connectTimeout") || text.contains("timed out") { return "timed out" }
+    if text.contains("No address") || text.contains("resolve") { return "the host name does not resolve" }
+    return text
   }
 
   /// The connection stops taking calls: the next call opens a new one.
