@@ -66,9 +66,11 @@ def test_update_and_delete(fresh, fresh_api, leaders):
 
 
 def test_delete_with_stale_etag(fresh, fresh_api, leaders):
-    """`visits delete ID --etag STALE` is ABORTED (exit 67) and keeps the visit."""
-    ensure_visit(fresh_api, "cli-visit-etag", "leaders/vis-writer", "VN", (2021, 6, 1),
-                 (2021, 6, 2))
-    res = fresh.run("visits", "delete", "cli-visit-etag", "--etag", "stale-etag-value")
+    """`visits delete ID --etag OLD` after another update is ABORTED (exit 67) and
+    keeps the visit."""
+    old = ensure_visit(fresh_api, "cli-visit-etag", "leaders/vis-writer", "VN", (2021, 6, 1),
+                       (2021, 6, 2)).etag
+    fresh.ok("visits", "update", "cli-visit-etag", "--purpose", "Bump the etag.")
+    res = fresh.run("visits", "delete", "cli-visit-etag", "--etag", old)
     assert_error(res, "ABORTED", 67)
     assert exists(fresh_api, "visits", "visits/cli-visit-etag")
