@@ -121,8 +121,8 @@ struct LeaderMatcher: Sendable {
     if common == n.count { return 0.55 + 0.3 * Double(n.count) / Double(m.count) }
     // Sharing only a title ("president") is not a match.
     if !shared.subtracting(titleWords).isEmpty { return 0.4 * Double(common) / Double(m.union(n).count) }
-    for a in mention where a.count >= 5 {
-      for b in name where b.count >= 5 && editDistanceAtMostOne(a, b) { return 0.3 }
+    for a in mention where a.count >= 5 && !titleWords.contains(a) {
+      for b in name where b.count >= 5 && !titleWords.contains(b) && editDistanceAtMostOne(a, b) { return 0.3 }
     }
     return 0
   }

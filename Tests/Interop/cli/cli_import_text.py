@@ -7,15 +7,14 @@ import re
 
 _LINE_WORD = re.compile(r"(?i)\bline\s*[:#]?\s*(\d+)\b")        # "line 4: …", "Line #4"
 _FILE_LINE = re.compile(r"^\S+?:(\d+):\s")                       # "file.csv:4: …"
-_CREATED = re.compile(r"(?i)(?:created|imported)\D{0,20}?(\d+)|(\d+)\s+(?:visits?\s+)?"
-                      r"(?:were\s+)?(?:created|imported)")
+# "3 created", "3 visits imported" — else "created: 3", "Created 3 visits", "createdCount: 3"
+_N_CREATED = re.compile(r"(?i)\b(\d+)\s+(?:visits?\s+)?(?:were\s+)?(?:created|imported)\b")
+_CREATED_N = re.compile(r"(?i)\b(?:created|imported)(?:[ _]?count)?\s*[:=]?\s*(\d+)\b")
 
 
 def created_count(text: str) -> int | None:
-    m = _CREATED.search(text)
-    if not m:
-        return None
-    return int(m.group(1) or m.group(2))
+    m = _N_CREATED.search(text) or _CREATED_N.search(text)
+    return int(m.group(1)) if m else None
 
 
 def failures(text: str) -> dict[int, str]:

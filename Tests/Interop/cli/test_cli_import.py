@@ -35,43 +35,45 @@ JSONL = [
     _visit("imp-j-good1", "leaders/vladimir-putin", hostLeader="leaders/kim-jong-un",
            cities=["Pyongyang"]),                                                       # 2
     "",                                                                                 # 3
-    _visit("imp-j-novisitor", None),                                                    # 4 bad
+    _visit("imp-j-bad-a", None),                                                    # 4 bad
     _visit("imp-j-good2", "putin", host="VN", cities=["Hanoi"]),                        # 5
-    _visit("imp-j-backwards", "leaders/vladimir-putin", start=(2019, 5, 2),
+    _visit("imp-j-bad-b", "leaders/vladimir-putin", start=(2019, 5, 2),
            end=(2019, 5, 1)),                                                           # 6 bad
-    _visit("imp-j-badcountry", "leaders/vladimir-putin", host="RUS"),                   # 7 bad
-    _visit("imp-j-nobody", "leaders/nobody-known"),                                     # 8 bad
+    _visit("imp-j-bad-c", "leaders/vladimir-putin", host="RUS"),                   # 7 bad
+    _visit("imp-j-bad-d", "leaders/nobody-known"),                                     # 8 bad
     _visit("imp-j-good3", "leaders/kim-jong-un", host="RU", start=(2019, 4, 25),
            end=(2019, 4, 26), kind="VISIT_KIND_SUMMIT"),                                # 9
 ]
 JSONL_GOOD = {2: "imp-j-good1", 5: "imp-j-good2", 9: "imp-j-good3"}
-JSONL_BAD = {4: "imp-j-novisitor", 6: "imp-j-backwards", 7: "imp-j-badcountry",
-             8: "imp-j-nobody"}
+JSONL_BAD = {4: "imp-j-bad-a", 6: "imp-j-bad-b", 7: "imp-j-bad-c",
+             8: "imp-j-bad-d"}
 
 HEADER = "id,visitor,host_country,host_leader,cities,start_date,end_date,kind,event,purpose,sites"
 CSV = [
     HEADER,                                                                             # 1
     "imp-c-good1,leaders/vladimir-putin,KP,leaders/kim-jong-un,Pyongyang,2018-09-01,"
     "2018-09-02,state-visit,,,Kim Il Sung Square",                                      # 2
-    "imp-c-novisitor,,KP,,Pyongyang,2018-09-03,2018-09-04,working-visit,,,",            # 3 bad
+    "imp-c-bad-a,,KP,,Pyongyang,2018-09-03,2018-09-04,working-visit,,,",            # 3 bad
     "",                                                                                 # 4
     'imp-c-good2,putin,KP,,Pyongyang;Wonsan,2018-09-05,2018-09-07,official-visit,'
     'Test event,"Talks, then a dinner",Kalma beach;Wonsan airport',                     # 5
-    "imp-c-backwards,putin,KP,,,2018-09-09,2018-09-08,working-visit,,,",                # 6 bad
-    "imp-c-badcountry,putin,RUS,,,2018-09-10,2018-09-11,working-visit,,,",              # 7 bad
-    "imp-c-nobody,leaders/nobody-known,KP,,,2018-09-12,2018-09-13,working-visit,,,",    # 8 bad
+    "imp-c-bad-b,putin,KP,,,2018-09-09,2018-09-08,working-visit,,,",                # 6 bad
+    "imp-c-bad-c,putin,RUS,,,2018-09-10,2018-09-11,working-visit,,,",              # 7 bad
+    "imp-c-bad-d,leaders/nobody-known,KP,,,2018-09-12,2018-09-13,working-visit,,,",    # 8 bad
     "imp-c-good3,leaders/kim-jong-un,RU,,Vladivostok,2018-09-14,2018-09-15,summit,,,",  # 9
 ]
 CSV_GOOD = {2: "imp-c-good1", 5: "imp-c-good2", 9: "imp-c-good3"}
-CSV_BAD = {3: "imp-c-novisitor", 6: "imp-c-backwards", 7: "imp-c-badcountry",
-           8: "imp-c-nobody"}
+CSV_BAD = {3: "imp-c-bad-a", 6: "imp-c-bad-b", 7: "imp-c-bad-c",
+           8: "imp-c-bad-d"}
 
 # what the reason printed for each kind of bad row must mention (any of)
+# (the bad rows' ids end in a/b/c/d: missing visitor, end before start, bad country,
+# unknown leader; the ids avoid these words so an echoed id cannot pass for a reason)
 REASONS = {
-    "novisitor": ("visitor",),
-    "backwards": ("end_date", "end date", "enddate", "before"),
-    "badcountry": ("country",),
-    "nobody": ("nobody-known", "visitor", "not found", "failed_precondition",
+    "a": ("visitor",),
+    "b": ("end_date", "end date", "enddate", "before"),
+    "c": ("country",),
+    "d": ("nobody-known", "visitor", "not found", "failed_precondition",
                "reference_not_found"),
 }
 
