@@ -148,6 +148,7 @@ let package = Package(
       dependencies: [
         "SummitServerRuntime", "SummitAPI", "SummitService", "SummitStore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: defaultSwiftSettings
     ),

@@ -105,7 +105,7 @@ struct MessageEmitter {
 
   private func emitPublicCodec(into w: inout CodeWriter) {
     let cType = entry.cType
-    w.block("public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError)") { w in
+    w.block("public init(serializedBytes bytes: [UInt8]) throws(CodecError)") { w in
       w.line("self = try protoDecode(bytes, descriptor: \(cAccessorPrefix)\(entry.cStem)__descriptor()) {")
       w.line("  (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: \(cType).self))")
       w.line("}")

@@ -1,7 +1,7 @@
 import Dispatch
 import Synchronization
 import Foundation
-import Logging
+public import Logging
 import NIOCore
 import SummitAPI
 import SummitHTTP2
@@ -18,6 +18,14 @@ public enum ServerRunner {
   ///   - handlers: the application's services.
   ///   - name: the process name for logs.
   public static func run(name: String, options: ServerOptions, handlers: [RPCHandler]) async throws {
+    try await run(name: name, options: options) { _ in handlers }
+  }
+
+  /// As ``run(name:options:handlers:)``, with the handlers made once logging
+  /// is set up (opening a store, seeding it), so that work logs like the rest.
+  public static func run(
+    name: String, options: ServerOptions, prepare: (Logger) async throws -> [RPCHandler]
+  ) async throws {
     let listed = ServiceList()
     let level = try options.level()
     let configuration = try options.configuration()
@@ -27,6 +35,7 @@ public enum ServerRunner {
       return handler
     }
     let logger = Logger(label: name)
+    let handlers = try await prepare(logger)
 
     var router = RPCRouter(handlers)
     let reflection = ReflectionService(files: SummitCodecSchema.files) { listed.value }

@@ -1,6 +1,7 @@
 // summitd: the Summit gRPC server.
 import ArgumentParser
 import Foundation
+import Logging
 import SummitAPI
 import SummitServerRuntime
 import SummitService
@@ -39,25 +40,31 @@ struct Summitd: AsyncParsableCommand {
   func run() async throws {
     let environment = ProcessInfo.processInfo.environment
     let path = db ?? environment["SUMMIT_DB"] ?? "data/summit.db"
-    let store: SQLiteStore
-    do {
-      store = try SQLiteStore(path: path)
-    } catch {
-      throw ValidationError("cannot open the database \(path): \(error)")
-    }
-    if !noSeed {
-      let seedPath = seedFile ?? environment["SUMMIT_SEED_FILE"]
-      guard let url = seedPath.map({ URL(fileURLWithPath: $0) }) ?? Seeder.bundledSeedURL else {
-        throw ValidationError("no seed file: pass --seed-file or --no-seed")
+    let seedPath = seedFile ?? environment["SUMMIT_SEED_FILE"]
+    let seed = !noSeed
+    try await ServerRunner.run(name: "summitd", options: server) { logger in
+      let store: SQLiteStore
+      do {
+        store = try SQLiteStore(path: path)
+      } catch {
+        logger.critical("cannot open the database", metadata: ["path": "\(path)", "error": "\(error)"])
+        throw ExitCode(71)
       }
-      if let summary = try await Seeder.seedIfEmpty(store, from: url) {
-        FileHandle.standardError.write(
-          Data("summitd: seeded \(path) with \(summary.leaders) leaders, \(summary.visits) visits, \(summary.allegations) allegations\n".utf8))
+      if seed {
+        guard let url = seedPath.map({ URL(fileURLWithPath: $0) }) ?? Seeder.bundledSeedURL else {
+          throw ValidationError("no seed file: pass --seed-file or --no-seed")
+        }
+        if let summary = try await Seeder.seedIfEmpty(store, from: url) {
+          logger.info(
+            "seeded an empty store",
+            metadata: [
+              "path": "\(path)", "leaders": "\(summary.leaders)", "visits": "\(summary.visits)",
+              "allegations": "\(summary.allegations)",
+            ])
+        }
       }
+      return LeaderServiceImpl(store: store).rpcHandlers + VisitServiceImpl(store: store).rpcHandlers
+        + AllegationServiceImpl(store: store).rpcHandlers
     }
-    let handlers =
-      LeaderServiceImpl(store: store).rpcHandlers + VisitServiceImpl(store: store).rpcHandlers
-      + AllegationServiceImpl(store: store).rpcHandlers
-    try await ServerRunner.run(name: "summitd", options: server, handlers: handlers)
   }
 }

@@ -126,7 +126,7 @@ public struct Google_Protobuf_Any: ProtoMessage {
 }
 
 extension Google_Protobuf_Any {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_google__protobuf__any__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Protobuf__Any.self))
     }

@@ -83,7 +83,7 @@ public struct Google_Protobuf_Duration: ProtoMessage {
 }
 
 extension Google_Protobuf_Duration {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_google__protobuf__duration__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Protobuf__Duration.self))
     }

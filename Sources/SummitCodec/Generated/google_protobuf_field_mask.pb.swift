@@ -215,7 +215,7 @@ public struct Google_Protobuf_FieldMask: ProtoMessage {
 }
 
 extension Google_Protobuf_FieldMask {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_google__protobuf__field_mask__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Protobuf__FieldMask.self))
     }

@@ -114,7 +114,7 @@ public struct Google_Protobuf_Timestamp: ProtoMessage {
 }
 
 extension Google_Protobuf_Timestamp {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_google__protobuf__timestamp__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Protobuf__Timestamp.self))
     }

@@ -184,7 +184,7 @@ public struct Google_Rpc_LocalizedMessage: ProtoMessage {
 }
 
 extension Google_Rpc_ErrorInfo {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__error_info__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__ErrorInfo.self))
     }
@@ -264,7 +264,7 @@ extension Google_Rpc_ErrorInfo {
 }
 
 extension Google_Rpc_RetryInfo {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__retry_info__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__RetryInfo.self))
     }
@@ -317,7 +317,7 @@ extension Google_Rpc_RetryInfo {
 }
 
 extension Google_Rpc_DebugInfo {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__debug_info__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__DebugInfo.self))
     }
@@ -378,7 +378,7 @@ extension Google_Rpc_DebugInfo {
 }
 
 extension Google_Rpc_QuotaFailure {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__quota_failure__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__QuotaFailure.self))
     }
@@ -434,7 +434,7 @@ extension Google_Rpc_QuotaFailure {
 }
 
 extension Google_Rpc_QuotaFailure.Violation {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__quota_failure__violation__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__QuotaFailure__Violation.self))
     }
@@ -534,7 +534,7 @@ extension Google_Rpc_QuotaFailure.Violation {
 }
 
 extension Google_Rpc_PreconditionFailure {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__precondition_failure__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__PreconditionFailure.self))
     }
@@ -590,7 +590,7 @@ extension Google_Rpc_PreconditionFailure {
 }
 
 extension Google_Rpc_PreconditionFailure.Violation {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__precondition_failure__violation__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__PreconditionFailure__Violation.self))
     }
@@ -653,7 +653,7 @@ extension Google_Rpc_PreconditionFailure.Violation {
 }
 
 extension Google_Rpc_BadRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__bad_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__BadRequest.self))
     }
@@ -709,7 +709,7 @@ extension Google_Rpc_BadRequest {
 }
 
 extension Google_Rpc_BadRequest.FieldViolation {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__bad_request__field_violation__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__BadRequest__FieldViolation.self))
     }
@@ -777,7 +777,7 @@ extension Google_Rpc_BadRequest.FieldViolation {
 }
 
 extension Google_Rpc_RequestInfo {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__request_info__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__RequestInfo.self))
     }
@@ -835,7 +835,7 @@ extension Google_Rpc_RequestInfo {
 }
 
 extension Google_Rpc_ResourceInfo {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__resource_info__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__ResourceInfo.self))
     }
@@ -903,7 +903,7 @@ extension Google_Rpc_ResourceInfo {
 }
 
 extension Google_Rpc_Help {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__help__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__Help.self))
     }
@@ -959,7 +959,7 @@ extension Google_Rpc_Help {
 }
 
 extension Google_Rpc_Help.Link {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__help__link__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__Help__Link.self))
     }
@@ -1017,7 +1017,7 @@ extension Google_Rpc_Help.Link {
 }
 
 extension Google_Rpc_LocalizedMessage {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__localized_message__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__LocalizedMessage.self))
     }

@@ -21,7 +21,7 @@ public struct Google_Rpc_Status: ProtoMessage {
 }
 
 extension Google_Rpc_Status {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__status__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__Status.self))
     }

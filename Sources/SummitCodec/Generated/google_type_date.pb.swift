@@ -23,7 +23,7 @@ public struct Google_Type_Date: ProtoMessage {
 }
 
 extension Google_Type_Date {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_google__type__date__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Type__Date.self))
     }

@@ -91,7 +91,7 @@ public struct Grpc_Health_V1_HealthListResponse: ProtoMessage {
 }
 
 extension Grpc_Health_V1_HealthCheckRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__health__v1__health_check_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Health__V1__HealthCheckRequest.self))
     }
@@ -144,7 +144,7 @@ extension Grpc_Health_V1_HealthCheckRequest {
 }
 
 extension Grpc_Health_V1_HealthCheckResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__health__v1__health_check_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Health__V1__HealthCheckResponse.self))
     }
@@ -197,7 +197,7 @@ extension Grpc_Health_V1_HealthCheckResponse {
 }
 
 extension Grpc_Health_V1_HealthListRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__health__v1__health_list_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Health__V1__HealthListRequest.self))
     }
@@ -242,7 +242,7 @@ extension Grpc_Health_V1_HealthListRequest {
 }
 
 extension Grpc_Health_V1_HealthListResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__health__v1__health_list_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Health__V1__HealthListResponse.self))
     }

@@ -165,7 +165,7 @@ public struct Grpc_Reflection_V1_ErrorResponse: ProtoMessage {
 }
 
 extension Grpc_Reflection_V1_ServerReflectionRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1__server_reflection_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1__ServerReflectionRequest.self))
     }
@@ -262,7 +262,7 @@ extension Grpc_Reflection_V1_ServerReflectionRequest {
 }
 
 extension Grpc_Reflection_V1_ExtensionRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1__extension_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1__ExtensionRequest.self))
     }
@@ -320,7 +320,7 @@ extension Grpc_Reflection_V1_ExtensionRequest {
 }
 
 extension Grpc_Reflection_V1_ServerReflectionResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1__server_reflection_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1__ServerReflectionResponse.self))
     }
@@ -415,7 +415,7 @@ extension Grpc_Reflection_V1_ServerReflectionResponse {
 }
 
 extension Grpc_Reflection_V1_FileDescriptorResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1__file_descriptor_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1__FileDescriptorResponse.self))
     }
@@ -471,7 +471,7 @@ extension Grpc_Reflection_V1_FileDescriptorResponse {
 }
 
 extension Grpc_Reflection_V1_ExtensionNumberResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1__extension_number_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1__ExtensionNumberResponse.self))
     }
@@ -532,7 +532,7 @@ extension Grpc_Reflection_V1_ExtensionNumberResponse {
 }
 
 extension Grpc_Reflection_V1_ListServiceResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1__list_service_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1__ListServiceResponse.self))
     }
@@ -588,7 +588,7 @@ extension Grpc_Reflection_V1_ListServiceResponse {
 }
 
 extension Grpc_Reflection_V1_ServiceResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1__service_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1__ServiceResponse.self))
     }
@@ -641,7 +641,7 @@ extension Grpc_Reflection_V1_ServiceResponse {
 }
 
 extension Grpc_Reflection_V1_ErrorResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1__error_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1__ErrorResponse.self))
     }

@@ -165,7 +165,7 @@ public struct Grpc_Reflection_V1alpha_ErrorResponse: ProtoMessage {
 }
 
 extension Grpc_Reflection_V1alpha_ServerReflectionRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__server_reflection_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1alpha__ServerReflectionRequest.self))
     }
@@ -262,7 +262,7 @@ extension Grpc_Reflection_V1alpha_ServerReflectionRequest {
 }
 
 extension Grpc_Reflection_V1alpha_ExtensionRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__extension_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1alpha__ExtensionRequest.self))
     }
@@ -320,7 +320,7 @@ extension Grpc_Reflection_V1alpha_ExtensionRequest {
 }
 
 extension Grpc_Reflection_V1alpha_ServerReflectionResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__server_reflection_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1alpha__ServerReflectionResponse.self))
     }
@@ -415,7 +415,7 @@ extension Grpc_Reflection_V1alpha_ServerReflectionResponse {
 }
 
 extension Grpc_Reflection_V1alpha_FileDescriptorResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__file_descriptor_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1alpha__FileDescriptorResponse.self))
     }
@@ -471,7 +471,7 @@ extension Grpc_Reflection_V1alpha_FileDescriptorResponse {
 }
 
 extension Grpc_Reflection_V1alpha_ExtensionNumberResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__extension_number_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1alpha__ExtensionNumberResponse.self))
     }
@@ -532,7 +532,7 @@ extension Grpc_Reflection_V1alpha_ExtensionNumberResponse {
 }
 
 extension Grpc_Reflection_V1alpha_ListServiceResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__list_service_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1alpha__ListServiceResponse.self))
     }
@@ -588,7 +588,7 @@ extension Grpc_Reflection_V1alpha_ListServiceResponse {
 }
 
 extension Grpc_Reflection_V1alpha_ServiceResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__service_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1alpha__ServiceResponse.self))
     }
@@ -641,7 +641,7 @@ extension Grpc_Reflection_V1alpha_ServiceResponse {
 }
 
 extension Grpc_Reflection_V1alpha_ErrorResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__error_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1alpha__ErrorResponse.self))
     }

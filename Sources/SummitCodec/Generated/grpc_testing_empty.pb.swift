@@ -15,7 +15,7 @@ public struct Grpc_Testing_Empty: ProtoMessage {
 }
 
 extension Grpc_Testing_Empty {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__empty__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__Empty.self))
     }

@@ -533,7 +533,7 @@ public struct Grpc_Testing_HookResponse: ProtoMessage {
 }
 
 extension Grpc_Testing_BoolValue {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__bool_value__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__BoolValue.self))
     }
@@ -586,7 +586,7 @@ extension Grpc_Testing_BoolValue {
 }
 
 extension Grpc_Testing_Payload {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__payload__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__Payload.self))
     }
@@ -644,7 +644,7 @@ extension Grpc_Testing_Payload {
 }
 
 extension Grpc_Testing_EchoStatus {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__echo_status__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__EchoStatus.self))
     }
@@ -702,7 +702,7 @@ extension Grpc_Testing_EchoStatus {
 }
 
 extension Grpc_Testing_SimpleRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__simple_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__SimpleRequest.self))
     }
@@ -805,7 +805,7 @@ extension Grpc_Testing_SimpleRequest {
 }
 
 extension Grpc_Testing_SimpleResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__simple_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__SimpleResponse.self))
     }
@@ -883,7 +883,7 @@ extension Grpc_Testing_SimpleResponse {
 }
 
 extension Grpc_Testing_StreamingInputCallRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__streaming_input_call_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__StreamingInputCallRequest.self))
     }
@@ -941,7 +941,7 @@ extension Grpc_Testing_StreamingInputCallRequest {
 }
 
 extension Grpc_Testing_StreamingInputCallResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__streaming_input_call_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__StreamingInputCallResponse.self))
     }
@@ -994,7 +994,7 @@ extension Grpc_Testing_StreamingInputCallResponse {
 }
 
 extension Grpc_Testing_ResponseParameters {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__response_parameters__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__ResponseParameters.self))
     }
@@ -1057,7 +1057,7 @@ extension Grpc_Testing_ResponseParameters {
 }
 
 extension Grpc_Testing_StreamingOutputCallRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__streaming_output_call_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__StreamingOutputCallRequest.self))
     }
@@ -1133,7 +1133,7 @@ extension Grpc_Testing_StreamingOutputCallRequest {
 }
 
 extension Grpc_Testing_StreamingOutputCallResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__streaming_output_call_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__StreamingOutputCallResponse.self))
     }
@@ -1186,7 +1186,7 @@ extension Grpc_Testing_StreamingOutputCallResponse {
 }
 
 extension Grpc_Testing_ReconnectParams {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__reconnect_params__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__ReconnectParams.self))
     }
@@ -1239,7 +1239,7 @@ extension Grpc_Testing_ReconnectParams {
 }
 
 extension Grpc_Testing_ReconnectInfo {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__reconnect_info__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__ReconnectInfo.self))
     }
@@ -1300,7 +1300,7 @@ extension Grpc_Testing_ReconnectInfo {
 }
 
 extension Grpc_Testing_LoadBalancerStatsRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_stats_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__LoadBalancerStatsRequest.self))
     }
@@ -1366,7 +1366,7 @@ extension Grpc_Testing_LoadBalancerStatsRequest {
 }
 
 extension Grpc_Testing_LoadBalancerStatsResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_stats_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__LoadBalancerStatsResponse.self))
     }
@@ -1485,7 +1485,7 @@ extension Grpc_Testing_LoadBalancerStatsResponse {
 }
 
 extension Grpc_Testing_LoadBalancerStatsResponse.MetadataEntry {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_stats_response__metadata_entry__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__LoadBalancerStatsResponse__MetadataEntry.self))
     }
@@ -1548,7 +1548,7 @@ extension Grpc_Testing_LoadBalancerStatsResponse.MetadataEntry {
 }
 
 extension Grpc_Testing_LoadBalancerStatsResponse.RpcMetadata {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_stats_response__rpc_metadata__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__LoadBalancerStatsResponse__RpcMetadata.self))
     }
@@ -1604,7 +1604,7 @@ extension Grpc_Testing_LoadBalancerStatsResponse.RpcMetadata {
 }
 
 extension Grpc_Testing_LoadBalancerStatsResponse.MetadataByPeer {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_stats_response__metadata_by_peer__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__LoadBalancerStatsResponse__MetadataByPeer.self))
     }
@@ -1660,7 +1660,7 @@ extension Grpc_Testing_LoadBalancerStatsResponse.MetadataByPeer {
 }
 
 extension Grpc_Testing_LoadBalancerStatsResponse.RpcsByPeer {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_stats_response__rpcs_by_peer__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__LoadBalancerStatsResponse__RpcsByPeer.self))
     }
@@ -1730,7 +1730,7 @@ extension Grpc_Testing_LoadBalancerStatsResponse.RpcsByPeer {
 }
 
 extension Grpc_Testing_LoadBalancerAccumulatedStatsRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_accumulated_stats_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__LoadBalancerAccumulatedStatsRequest.self))
     }
@@ -1775,7 +1775,7 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsRequest {
 }
 
 extension Grpc_Testing_LoadBalancerAccumulatedStatsResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_accumulated_stats_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__LoadBalancerAccumulatedStatsResponse.self))
     }
@@ -1911,7 +1911,7 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsResponse {
 }
 
 extension Grpc_Testing_LoadBalancerAccumulatedStatsResponse.MethodStats {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_accumulated_stats_response__method_stats__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__LoadBalancerAccumulatedStatsResponse__MethodStats.self))
     }
@@ -1986,7 +1986,7 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsResponse.MethodStats {
 }
 
 extension Grpc_Testing_ClientConfigureRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__client_configure_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__ClientConfigureRequest.self))
     }
@@ -2055,7 +2055,7 @@ extension Grpc_Testing_ClientConfigureRequest {
 }
 
 extension Grpc_Testing_ClientConfigureRequest.Metadata {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__client_configure_request__metadata__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__ClientConfigureRequest__Metadata.self))
     }
@@ -2118,7 +2118,7 @@ extension Grpc_Testing_ClientConfigureRequest.Metadata {
 }
 
 extension Grpc_Testing_ClientConfigureResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__client_configure_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__ClientConfigureResponse.self))
     }
@@ -2163,7 +2163,7 @@ extension Grpc_Testing_ClientConfigureResponse {
 }
 
 extension Grpc_Testing_MemorySize {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__memory_size__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__MemorySize.self))
     }
@@ -2216,7 +2216,7 @@ extension Grpc_Testing_MemorySize {
 }
 
 extension Grpc_Testing_TestOrcaReport {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__test_orca_report__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__TestOrcaReport.self))
     }
@@ -2328,7 +2328,7 @@ extension Grpc_Testing_TestOrcaReport {
 }
 
 extension Grpc_Testing_HookRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__hook_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__HookRequest.self))
     }
@@ -2396,7 +2396,7 @@ extension Grpc_Testing_HookRequest {
 }
 
 extension Grpc_Testing_HookResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__hook_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__HookResponse.self))
     }

@@ -315,7 +315,7 @@ public struct Summit_V1_AllegationEvent: ProtoMessage {
 }
 
 extension Summit_V1_AllegationResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__allegation_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__AllegationResponse.self))
     }
@@ -391,7 +391,7 @@ extension Summit_V1_AllegationResponse {
 }
 
 extension Summit_V1_Allegation {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__allegation__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__Allegation.self))
     }
@@ -511,7 +511,7 @@ extension Summit_V1_Allegation {
 }
 
 extension Summit_V1_GetAllegationRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__get_allegation_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__GetAllegationRequest.self))
     }
@@ -564,7 +564,7 @@ extension Summit_V1_GetAllegationRequest {
 }
 
 extension Summit_V1_ListAllegationsRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__list_allegations_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__ListAllegationsRequest.self))
     }
@@ -642,7 +642,7 @@ extension Summit_V1_ListAllegationsRequest {
 }
 
 extension Summit_V1_ListAllegationsResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__list_allegations_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__ListAllegationsResponse.self))
     }
@@ -703,7 +703,7 @@ extension Summit_V1_ListAllegationsResponse {
 }
 
 extension Summit_V1_CreateAllegationRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__create_allegation_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__CreateAllegationRequest.self))
     }
@@ -766,7 +766,7 @@ extension Summit_V1_CreateAllegationRequest {
 }
 
 extension Summit_V1_UpdateAllegationRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__update_allegation_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__UpdateAllegationRequest.self))
     }
@@ -824,7 +824,7 @@ extension Summit_V1_UpdateAllegationRequest {
 }
 
 extension Summit_V1_DeleteAllegationRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__delete_allegation_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__DeleteAllegationRequest.self))
     }
@@ -882,7 +882,7 @@ extension Summit_V1_DeleteAllegationRequest {
 }
 
 extension Summit_V1_RespondToAllegationRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__respond_to_allegation_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__RespondToAllegationRequest.self))
     }
@@ -950,7 +950,7 @@ extension Summit_V1_RespondToAllegationRequest {
 }
 
 extension Summit_V1_WatchAllegationsRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__watch_allegations_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__WatchAllegationsRequest.self))
     }
@@ -1003,7 +1003,7 @@ extension Summit_V1_WatchAllegationsRequest {
 }
 
 extension Summit_V1_AllegationEvent {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__allegation_event__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__AllegationEvent.self))
     }

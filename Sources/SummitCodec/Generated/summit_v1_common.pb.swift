@@ -101,7 +101,7 @@ public struct Summit_V1_Party: ProtoMessage {
 }
 
 extension Summit_V1_Source {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__source__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__Source.self))
     }
@@ -169,7 +169,7 @@ extension Summit_V1_Source {
 }
 
 extension Summit_V1_Party {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__party__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__Party.self))
     }

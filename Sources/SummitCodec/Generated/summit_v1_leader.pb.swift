@@ -158,7 +158,7 @@ public struct Summit_V1_ResolveLeadersResponse: ProtoMessage {
 }
 
 extension Summit_V1_Leader {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__leader__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__Leader.self))
     }
@@ -257,7 +257,7 @@ extension Summit_V1_Leader {
 }
 
 extension Summit_V1_GetLeaderRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__get_leader_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__GetLeaderRequest.self))
     }
@@ -310,7 +310,7 @@ extension Summit_V1_GetLeaderRequest {
 }
 
 extension Summit_V1_ListLeadersRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__list_leaders_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__ListLeadersRequest.self))
     }
@@ -373,7 +373,7 @@ extension Summit_V1_ListLeadersRequest {
 }
 
 extension Summit_V1_ListLeadersResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__list_leaders_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__ListLeadersResponse.self))
     }
@@ -434,7 +434,7 @@ extension Summit_V1_ListLeadersResponse {
 }
 
 extension Summit_V1_CreateLeaderRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__create_leader_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__CreateLeaderRequest.self))
     }
@@ -497,7 +497,7 @@ extension Summit_V1_CreateLeaderRequest {
 }
 
 extension Summit_V1_UpdateLeaderRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__update_leader_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__UpdateLeaderRequest.self))
     }
@@ -555,7 +555,7 @@ extension Summit_V1_UpdateLeaderRequest {
 }
 
 extension Summit_V1_DeleteLeaderRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__delete_leader_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__DeleteLeaderRequest.self))
     }
@@ -618,7 +618,7 @@ extension Summit_V1_DeleteLeaderRequest {
 }
 
 extension Summit_V1_ResolveLeadersRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__resolve_leaders_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__ResolveLeadersRequest.self))
     }
@@ -681,7 +681,7 @@ extension Summit_V1_ResolveLeadersRequest {
 }
 
 extension Summit_V1_LeaderMatch {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__leader_match__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__LeaderMatch.self))
     }
@@ -747,7 +747,7 @@ extension Summit_V1_LeaderMatch {
 }
 
 extension Summit_V1_ResolveLeadersResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__resolve_leaders_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__ResolveLeadersResponse.self))
     }

@@ -240,7 +240,7 @@ public struct Summit_V1_ImportVisitsResponse: ProtoMessage {
 }
 
 extension Summit_V1_Visit {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__visit__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__Visit.self))
     }
@@ -377,7 +377,7 @@ extension Summit_V1_Visit {
 }
 
 extension Summit_V1_GetVisitRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__get_visit_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__GetVisitRequest.self))
     }
@@ -430,7 +430,7 @@ extension Summit_V1_GetVisitRequest {
 }
 
 extension Summit_V1_ListVisitsRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__list_visits_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__ListVisitsRequest.self))
     }
@@ -513,7 +513,7 @@ extension Summit_V1_ListVisitsRequest {
 }
 
 extension Summit_V1_ListVisitsResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__list_visits_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__ListVisitsResponse.self))
     }
@@ -574,7 +574,7 @@ extension Summit_V1_ListVisitsResponse {
 }
 
 extension Summit_V1_CreateVisitRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__create_visit_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__CreateVisitRequest.self))
     }
@@ -637,7 +637,7 @@ extension Summit_V1_CreateVisitRequest {
 }
 
 extension Summit_V1_UpdateVisitRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__update_visit_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__UpdateVisitRequest.self))
     }
@@ -695,7 +695,7 @@ extension Summit_V1_UpdateVisitRequest {
 }
 
 extension Summit_V1_DeleteVisitRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__delete_visit_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__DeleteVisitRequest.self))
     }
@@ -753,7 +753,7 @@ extension Summit_V1_DeleteVisitRequest {
 }
 
 extension Summit_V1_WatchVisitsRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__watch_visits_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__WatchVisitsRequest.self))
     }
@@ -811,7 +811,7 @@ extension Summit_V1_WatchVisitsRequest {
 }
 
 extension Summit_V1_VisitEvent {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__visit_event__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__VisitEvent.self))
     }
@@ -879,7 +879,7 @@ extension Summit_V1_VisitEvent {
 }
 
 extension Summit_V1_ImportVisitsRequest {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__import_visits_request__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__ImportVisitsRequest.self))
     }
@@ -937,7 +937,7 @@ extension Summit_V1_ImportVisitsRequest {
 }
 
 extension Summit_V1_ImportFailure {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__import_failure__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__ImportFailure.self))
     }
@@ -995,7 +995,7 @@ extension Summit_V1_ImportFailure {
 }
 
 extension Summit_V1_ImportVisitsResponse {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__import_visits_response__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__ImportVisitsResponse.self))
     }

@@ -30,6 +30,18 @@ package func protoEncode(appendingTo buffer: inout [UInt8], _ build: (ProtoArena
 /// Unpacks `bytes` as the message `descriptor` describes and hands the C
 /// message to `body`, freeing it afterwards: no C pointer outlives the call.
 package func protoDecode<T>(
+  _ bytes: [UInt8],
+  descriptor: UnsafeRawPointer,
+  _ body: (UnsafeRawPointer) throws(CodecError) -> T
+) throws(CodecError) -> T {
+  let result = bytes.withUnsafeBytes { buffer in
+    Result { () throws(CodecError) in try protoDecode(buffer, descriptor: descriptor, body) }
+  }
+  return try result.get()
+}
+
+/// ``protoDecode(_:descriptor:_:)`` over bytes already in memory.
+package func protoDecode<T>(
   _ bytes: UnsafeRawBufferPointer,
   descriptor: UnsafeRawPointer,
   _ body: (UnsafeRawPointer) throws(CodecError) -> T

@@ -21,7 +21,7 @@ public protocol ProtoMessage: Sendable, Hashable {
   /// Decodes the protobuf wire format.
   /// - Throws: ``CodecError`` when the bytes are not a valid message of this
   ///   type (truncated, wrong wire type, bad length, invalid UTF-8, …).
-  init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError)
+  init(serializedBytes bytes: [UInt8]) throws(CodecError)
 
   /// Encodes to the protobuf wire format.
   func serializedBytes() -> [UInt8]
@@ -42,16 +42,10 @@ public protocol ProtoMessage: Sendable, Hashable {
 }
 
 extension ProtoMessage {
-  /// Decodes the protobuf wire format from any collection of bytes.
+  /// Decodes the protobuf wire format from any collection of bytes
+  /// (an `ArraySlice`, a `Data`, …).
   public init<Bytes: Collection<UInt8>>(serializedBytes bytes: Bytes) throws(CodecError) {
-    let decoded: Result<Self, CodecError>? = bytes.withContiguousStorageIfAvailable { buffer in
-      Result { () throws(CodecError) in try Self(serializedBytes: UnsafeRawBufferPointer(buffer)) }
-    }
-    if let decoded {
-      self = try decoded.get()
-    } else {
-      self = try Self(serializedBytes: Array(bytes))
-    }
+    self = try Self(serializedBytes: Array(bytes))
   }
 
   /// A new message, populated by `populate`.

@@ -283,7 +283,7 @@ public struct Summit_Testing_V1_Empty: ProtoMessage {
 }
 
 extension Summit_Testing_V1_Scalars {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__scalars__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__Testing__V1__Scalars.self))
     }
@@ -415,7 +415,7 @@ extension Summit_Testing_V1_Scalars {
 }
 
 extension Summit_Testing_V1_Repeated {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__repeated__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__Testing__V1__Repeated.self))
     }
@@ -607,7 +607,7 @@ extension Summit_Testing_V1_Repeated {
 }
 
 extension Summit_Testing_V1_Nested {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__nested__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__Testing__V1__Nested.self))
     }
@@ -670,7 +670,7 @@ extension Summit_Testing_V1_Nested {
 }
 
 extension Summit_Testing_V1_Nested.Inner {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__nested__inner__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__Testing__V1__Nested__Inner.self))
     }
@@ -736,7 +736,7 @@ extension Summit_Testing_V1_Nested.Inner {
 }
 
 extension Summit_Testing_V1_Nested.Inner.Innermost {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__nested__inner__innermost__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__Testing__V1__Nested__Inner__Innermost.self))
     }
@@ -789,7 +789,7 @@ extension Summit_Testing_V1_Nested.Inner.Innermost {
 }
 
 extension Summit_Testing_V1_Choices {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__choices__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__Testing__V1__Choices.self))
     }
@@ -923,7 +923,7 @@ extension Summit_Testing_V1_Choices {
 }
 
 extension Summit_Testing_V1_Maps {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__maps__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__Testing__V1__Maps.self))
     }
@@ -1106,7 +1106,7 @@ extension Summit_Testing_V1_Maps {
 }
 
 extension Summit_Testing_V1_Keywords {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__keywords__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__Testing__V1__Keywords.self))
     }
@@ -1192,7 +1192,7 @@ extension Summit_Testing_V1_Keywords {
 }
 
 extension Summit_Testing_V1_Empty {
-  public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(CodecError) {
+  public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
     self = try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__empty__descriptor()) {
       (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__Testing__V1__Empty.self))
     }

@@ -173,3 +173,35 @@ def test_import_missing_file(fresh, tmp_path):
     assert res.code != 0, res.describe()
     assert "absent.jsonl" in res.err, res.describe()
     assert_no_crash(res)
+
+
+CODES = {"INVALID_ARGUMENT": 3, "FAILED_PRECONDITION": 9}
+
+
+def test_import_json_output(fresh, leaders, tmp_path):
+    """`visits import FILE -o json` prints the ImportVisitsResponse in canonical proto3
+    JSON: createdCount and the created names in order, and per failure its zero-based
+    `index` in the request stream (proto: "Zero-based position of the visit in the
+    request stream"; here every data row is sent, so row 0 is file line 2) and a
+    google.rpc.Status with its numeric `code` and a message."""
+    rows = [
+        _visit("imp-o-good1", "leaders/vladimir-putin", start=(2014, 1, 1), end=(2014, 1, 2)),
+        _visit("imp-o-bad-a", None, start=(2014, 1, 3), end=(2014, 1, 4)),
+        _visit("imp-o-bad-b", "leaders/vladimir-putin", start=(2014, 1, 6), end=(2014, 1, 5)),
+        _visit("imp-o-good2", "leaders/kim-jong-un", host="RU", start=(2014, 2, 1),
+               end=(2014, 2, 2)),
+        _visit("imp-o-bad-d", "leaders/nobody-known", start=(2014, 3, 1), end=(2014, 3, 2)),
+    ]
+    path = tmp_path / "out.jsonl"
+    path.write_text("# header comment\n" + "\n".join(rows) + "\n", "utf-8")
+    res = fresh.run("visits", "import", str(path), output="json")
+    assert res.code == 65, res.describe()
+    doc = res.json()
+    assert doc.get("createdCount") == 2, doc
+    assert doc.get("created") == ["visits/imp-o-good1", "visits/imp-o-good2"], doc
+    got = [(f.get("index", 0), f.get("status", {}).get("code")) for f in doc["failures"]]
+    assert got == [(1, CODES["INVALID_ARGUMENT"]), (2, CODES["INVALID_ARGUMENT"]),
+                   (4, CODES["FAILED_PRECONDITION"])], \
+        f"failures as (index, status.code): {got}; want zero-based stream indexes and " \
+        f"numeric codes{res.describe()}"
+    assert all(f["status"].get("message") for f in doc["failures"]), doc

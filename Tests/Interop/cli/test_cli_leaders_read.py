@@ -14,6 +14,12 @@ def _seed(seed_data, kind, name):
     return next(e for e in seed_data[kind] if e["name"] == name)
 
 
+def _shows_leader(res, leader_id: str, display_name: str) -> None:
+    """The table names the leader by id or by display name."""
+    assert leader_id in res.out or display_name in res.out, \
+        f"neither {leader_id} nor {display_name} shown{res.describe()}"
+
+
 def test_get_table(seeded):
     """`leaders get putin` (table) shows the display name, the country, the title and
     an alias, exits 0, and prints no ANSI colour codes into a pipe."""
@@ -82,7 +88,8 @@ def test_resolve_mentions(seeded):
     """`leaders resolve MENTION...` answers each mention (Cyrillic alias, title + name)
     with the right leader; json carries matches best first with scores in (0, 1]."""
     res = seeded.ok("leaders", "resolve", "Путин", "President Xi")
-    assert_shows(res, "Vladimir Putin", "Xi Jinping")
+    _shows_leader(res, "vladimir-putin", "Vladimir Putin")
+    _shows_leader(res, "xi-jinping", "Xi Jinping")
     docs = seeded.ok("leaders", "resolve", "Путин", "President Xi", output="json").json_docs()
     assert len(docs) == 2, docs
     assert docs[0]["mention"] == "Путин"
@@ -95,4 +102,5 @@ def test_resolve_mentions(seeded):
 def test_resolve_from_stdin(seeded):
     """`leaders resolve` with no MENTION reads one mention per line from stdin."""
     res = seeded.ok("leaders", "resolve", input="Zelenskyy\nMeloni\n")
-    assert_shows(res, "Volodymyr Zelensky", "Giorgia Meloni")
+    _shows_leader(res, "volodymyr-zelensky", "Volodymyr Zelensky")
+    _shows_leader(res, "giorgia-meloni", "Giorgia Meloni")

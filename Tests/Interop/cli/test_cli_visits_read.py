@@ -28,15 +28,6 @@ def test_get_table(seeded):
     assert "VISIT_KIND_" not in res.out, f"enum constant instead of words{res.describe()}"
 
 
-def test_get_table_wraps_to_80_columns(seeded):
-    """Not on a terminal, long text wraps at 80 columns: no line is wider, except one
-    holding a single unbreakable token (a URL)."""
-    res = seeded.ok("visits", "get", "putin-pyongyang-2024")
-    wide = [line for line in res.out.splitlines()
-            if len(line) > 80 and not any(len(tok) > 40 for tok in line.split())]
-    assert not wide, f"lines wider than 80 columns: {wide}{res.describe()}"
-
-
 def test_get_json_equals_seed(seeded, seed_data):
     """`visits get putin-pyongyang-2024 -o json` is the seeded Visit, field by field
     (camelCase, dates as {year, month, day}, kind by enum name), with an etag."""
