@@ -10,9 +10,8 @@ final class ClientStream {
   let maxMessageSize: Int
 
   // Outbound.
-  private var pending: [UInt8] = []
-  private var pendingStart = 0
-  var pendingCount: Int { pending.count - pendingStart }
+  private var pending = PendingBytes()
+  var pendingCount: Int { pending.count }
   var sendClosed = false
   var dataDeferred = false
   private var writeWaiters: [EventLoopPromise<Void>] = []
@@ -42,21 +41,11 @@ final class ClientStream {
   // MARK: Outbound
 
   func append(_ framed: [UInt8]) {
-    if pendingStart == pending.count {
-      pending.removeAll(keepingCapacity: true)
-      pendingStart = 0
-    }
-    pending.append(contentsOf: framed)
+    pending.append(framed)
   }
 
   func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
-    let count = min(buffer.count, pendingCount)
-    guard count > 0 else { return 0 }
-    pending.withUnsafeBytes { bytes in
-      buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[pendingStart..<(pendingStart + count)]))
-    }
-    pendingStart += count
-    return count
+    pending.read(into: buffer)
   }
 
   func waitForRoom(limit: Int, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {

@@ -35,9 +35,8 @@ final class ServerStream {
 
   var headersSent = false
   var responseEncoding: MessageEncoding?
-  private var pending: [UInt8] = []
-  private var pendingStart = 0
-  var pendingCount: Int { pending.count - pendingStart }
+  private var pending = PendingBytes()
+  var pendingCount: Int { pending.count }
   private var writeWaiters: [EventLoopPromise<Void>] = []
   /// nghttp2 was told there is no data; it must be resumed when there is.
   var dataDeferred = false
@@ -114,26 +113,12 @@ final class ServerStream {
   // MARK: Response bytes
 
   func appendResponse(_ framed: [UInt8]) {
-    if pendingStart == pending.count {
-      pending.removeAll(keepingCapacity: true)
-      pendingStart = 0
-    }
-    pending.append(contentsOf: framed)
+    pending.append(framed)
   }
 
   /// Copies up to `buffer.count` pending response bytes into `buffer`.
   func readResponse(into buffer: UnsafeMutableRawBufferPointer) -> Int {
-    let count = min(buffer.count, pendingCount)
-    guard count > 0 else { return 0 }
-    pending.withUnsafeBytes { bytes in
-      buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[pendingStart..<(pendingStart + count)]))
-    }
-    pendingStart += count
-    if pendingStart == pending.count {
-      pending.removeAll(keepingCapacity: pending.capacity <= 256 * 1024)
-      pendingStart = 0
-    }
-    return count
+    pending.read(into: buffer)
   }
 
   /// A future that completes once pending bytes fall to `limit` or less.

@@ -3,6 +3,9 @@ one line per field violation, and the exit code of the contract's table."""
 
 from __future__ import annotations
 
+import socket
+import threading
+
 import pytest
 
 from cli_run import assert_error, assert_no_crash
@@ -106,3 +109,41 @@ def test_timeout_option_and_env(seeded):
                      env={"SUMMIT_SERVER": seeded.address, "SUMMIT_OUTPUT": "json"})
     assert res.code == 0, res.describe()
     assert res.json()["name"] == "leaders/vladimir-putin"
+
+
+@pytest.fixture
+def silent_server():
+    """A TCP listener that accepts connections and never answers (not even the HTTP/2
+    settings): calls to it can only end by their deadline."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    held, stop = [], threading.Event()
+
+    def accept():
+        sock.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+                held.append(conn)
+            except OSError:
+                continue
+
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    yield f"127.0.0.1:{sock.getsockname()[1]}"
+    stop.set()
+    t.join(2)
+    for c in held:
+        c.close()
+    sock.close()
+
+
+def test_deadline_exceeded(summit_exe, silent_server):
+    """`--timeout 500ms` against a server that never answers: `error:
+    DEADLINE_EXCEEDED: …`, exit 75, within a couple of seconds."""
+    from cli_run import Cli
+    res = Cli(summit_exe, silent_server).run("leaders", "list", "--timeout", "500ms",
+                                             timeout=15)
+    assert_error(res, "DEADLINE_EXCEEDED", 75)
+    assert res.elapsed < 5, f"took {res.elapsed:.1f}s for a 500ms deadline{res.describe()}"

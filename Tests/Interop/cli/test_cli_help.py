@@ -75,3 +75,28 @@ def test_completion(summit_exe, shell, tmp_path):
             chk = subprocess.run([bash, "-n", str(script)], capture_output=True, text=True,
                                  timeout=10)
             assert chk.returncode == 0, f"bash -n rejects the script: {chk.stderr}"
+
+
+def _rewrapped(text: str) -> list[str]:
+    """Lines that show text wrapped twice (pre-wrapped text re-wrapped by the help
+    formatter): a short unindented fragment between a long line and a continuation,
+    e.g. "…snake_case fields),\\nwith\\nan optional…"."""
+    lines = text.splitlines()
+    bad = []
+    for i in range(1, len(lines) - 1):
+        before, line, after = lines[i - 1], lines[i], lines[i + 1]
+        if (len(before) >= 60 and 0 < len(line) <= 20 and not line.startswith(" ")
+                and not line.rstrip().endswith(":") and after.strip()
+                and not after.startswith(" ")):
+            bad.append(f"{before!r} / {line!r} / {after!r}")
+    return bad
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(p) or "summit")
+def test_help_text_not_wrapped_twice(summit_exe, path):
+    """The overview/discussion paragraphs read as prose: no ragged one-word lines left
+    by wrapping already-wrapped text again."""
+    from cli_run import run_argv
+    res = run_argv([str(summit_exe), *path, "--help"], timeout=10)
+    bad = _rewrapped(res.out)
+    assert not bad, "help text wrapped twice:\n" + "\n".join(bad) + res.describe()

@@ -83,3 +83,26 @@ def test_delete_in_use_needs_force(fresh, fresh_api):
     fresh.ok("leaders", "delete", "busy-leader", "--force")
     assert not exists(fresh_api, "leaders", "leaders/busy-leader")
     assert not exists(fresh_api, "visits", "visits/busy-visit")
+
+
+def test_create_request_id_is_idempotent(fresh):
+    """The same `leaders create … --request-id R` run twice returns the same leader
+    (exit 0 both times) and creates it once."""
+    args = ("leaders", "create", "--display-name", "Ida Empotent", "--country", "IS",
+            "--request-id", "req-ida-empotent-1")
+    first = fresh.ok_json(*args)
+    second = fresh.ok_json(*args)
+    assert first["name"] == second["name"] == "leaders/ida-empotent", (first, second)
+    listed = fresh.ok_json("leaders", "list", "--country", "IS")["leaders"]
+    assert [x["name"] for x in listed] == ["leaders/ida-empotent"], listed
+
+
+def test_force_delete_blocked_by_allegation(fresh, fresh_api):
+    """A leader named by an allegation is not deleted even with --force:
+    FAILED_PRECONDITION, exit 65."""
+    ensure_leader(fresh_api, "alleging-leader", "Al Leging", "KR")
+    fresh.ok("allegations", "create", "--accuser", "alleging-leader", "--accused", "KP",
+             "--summary", "Something happened.", "--category", "other", "--id", "blocks-delete")
+    assert_error(fresh.run("leaders", "delete", "alleging-leader", "--force"),
+                 "FAILED_PRECONDITION", 65)
+    assert exists(fresh_api, "leaders", "leaders/alleging-leader")

@@ -195,3 +195,18 @@ def test_allegations_watch_json(fresh, watch):
     assert json.loads(line)["allegation"]["status"] == "ALLEGATION_STATUS_DENIED"
     code, err, took = w.interrupt()
     _assert_clean_exit(w, code, err, took)
+
+
+def test_watch_ignores_timeout(fresh, watch, visitors):
+    """--timeout is a per-call deadline "not applied to watch": a watcher started with
+    --timeout 500ms is still running well after it and still delivers events."""
+    w = watch("visits", "watch", "--timeout", "500ms", output="json")
+    time.sleep(1.0)                          # SETTLE + this: three times the timeout
+    assert w.proc.poll() is None, \
+        f"watch ended (code {w.proc.returncode}) after its --timeout: " \
+        f"{w.proc.stderr.read().decode('utf-8', 'replace')}"
+    fresh.ok("visits", "create", "--visitor", "watch-a", "--host", "KP", "--start",
+             "2015-04-01", "--end", "2015-04-02", "--kind", "working-visit", "--id", "watch-late")
+    assert w.wait_for(_json_event_for("visits/watch-late", "CHANGE_TYPE_CREATED")), w.report()
+    code, err, took = w.interrupt()
+    _assert_clean_exit(w, code, err, took)
