@@ -162,12 +162,13 @@ struct Allegations: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Record a party's answer to an allegation; the status follows.",
       discussion: """
-        A denial by an accused party makes the status denied; a confirmation, confirmed; a
-        retraction by an accuser, retracted.
+        A denial by an accused party makes the status denied; a confirmation, confirmed; \
+        a retraction by an accuser, retracted.
 
         Examples:
-          summit allegations respond north-korean-artillery-shells-to-russia --party KP --stance deny \\
-            --statement "Pyongyang called the reports absurd" --date 2023-10-14
+          summit allegations respond north-korean-artillery-shells-to-russia \\
+            --party KP --stance deny --date 2023-10-14 \\
+            --statement "Pyongyang called the reports absurd"
         """)
     @OptionGroup var global: GlobalOptions
     @Argument var allegation: String

@@ -9,12 +9,13 @@ extension Visits {
     static let configuration = CommandConfiguration(
       abstract: "Stream visits from a JSON-lines or CSV file through ImportVisits.",
       discussion: """
-        JSON lines: one proto3 JSON Visit per line (camelCase or snake_case fields), with
-        an optional "id". CSV: a header naming columns among id, visitor, host_country,
-        host_leader, cities, start_date, end_date, kind, event, purpose, sites,
-        reciprocates (cities and sites separated by ';'). Blank lines and lines starting
-        with # are skipped. Names may be short (putin). Exit code 0 when every row was
-        imported, 65 when some were not; each failure is listed with its line number.
+        JSON lines: one proto3 JSON Visit per line (camelCase or snake_case fields), with an optional "id". \
+        CSV: a header naming columns among id, visitor, host_country, host_leader, cities, start_date, \
+        end_date, kind, event, purpose, sites, reciprocates (cities and sites separated by ';'). \
+        Blank lines and lines starting with # are skipped. Names may be short (putin).
+
+        Exit code 0 when every row was imported, 65 when some were not; each failure is listed \
+        with its line number (with -o json: its zero-based row index and a status code).
 
         Examples:
           summit visits import visits.jsonl
@@ -38,13 +39,15 @@ extension Visits {
       let isCSV = file.lowercased().hasSuffix(".csv") || ImportRows.looksLikeCSV(text)
       var failed = false
       try await Session.run(global, deadline: false) { s in
-        // Rows the client can't even read fail here, with their line numbers.
-        var rows = try isCSV ? ImportRows.csv(text) : ImportRows.jsonLines(text)
-        var localFailures: [(line: Int, reason: String)] = []
-        var sendable: [(line: Int, request: Summit_V1_ImportVisitsRequest)] = []
-        for row in rows {
+        let rows = try isCSV ? ImportRows.csv(text) : ImportRows.jsonLines(text)
+        // Each data row keeps its place (zero-based index) and its line; rows
+        // the client cannot read, or whose names do not resolve, fail here.
+        var failures: [(index: Int, line: Int, status: Google_Rpc_Status)] = []
+        var sent: [(index: Int, request: Summit_V1_ImportVisitsRequest)] = []
+        for (index, row) in rows.enumerated() {
           switch row.result {
-          case .failure(let reason): localFailures.append((row.line, reason.text))
+          case .failure(let reason):
+            failures.append((index, row.line, .with { $0.code = 3; $0.message = reason.text }))
           case .success(var request):
             do {
               if var visit = request.visit {
@@ -53,17 +56,16 @@ extension Visits {
                 if !visit.reciprocates.isEmpty { visit.reciprocates = s.names.visit(visit.reciprocates) }
                 request.visit = visit
               }
-              sendable.append((row.line, request))
+              sent.append((index, request))
             } catch let error as RPCError {
-              localFailures.append((row.line, "\(error.code.name): \(error.message)"))
+              failures.append((index, row.line, error.statusProto))
             } catch let error as UsageError {
-              localFailures.append((row.line, error.message))
+              failures.append((index, row.line, .with { $0.code = 3; $0.message = error.message }))
             }
           }
         }
-        rows = []
         let progress = Terminal.stderrIsInteractive
-        let toSend = sendable
+        let toSend = sent
         let response = try await s.visits.importVisits(options: s.options) { writer in
           for (i, item) in toSend.enumerated() {
             try await writer.write(item.request)
@@ -73,30 +75,28 @@ extension Visits {
           }
           if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         }
-        var failures = localFailures
-        for f in response.failures {
-          let line = Int(f.index) < toSend.count ? toSend[Int(f.index)].line : -1
-          var reason = "\(StatusCode(rawValue: Int(f.status?.code ?? 2)).name): \(f.status?.message ?? "")"
-          if let status = f.status {
-            for any in status.details where any.typeURL.hasSuffix("/google.rpc.BadRequest") {
-              if let bad = try? Google_Rpc_BadRequest(serializedBytes: any.value) {
-                reason += bad.fieldViolations.map { "\n    \($0.field): \($0.description_p)" }.joined()
-              }
-            }
-          }
-          failures.append((line, reason))
+        for f in response.failures where Int(f.index) < toSend.count {
+          let index = toSend[Int(f.index)].index
+          failures.append((index, rows[index].line, f.status ?? .with { $0.code = 2 }))
         }
-        failures.sort { $0.line < $1.line }
+        failures.sort { $0.index < $1.index }
         failed = !failures.isEmpty
         let summary = Summit_V1_ImportVisitsResponse.with {
           $0.createdCount = response.createdCount
           $0.created = response.created
-          $0.failures = failures.map { f in .with { $0.index = Int32(f.line); $0.status = .with { $0.message = f.reason } } }
+          $0.failures = failures.map { f in .with { $0.index = Int32(f.index); $0.status = f.status } }
         }
         try s.printer.print(summary) {
-          var out = "imported \(response.createdCount) of \(rows.count + toSend.count + localFailures.count) visits"
-          out = "imported \(response.createdCount) visit\(response.createdCount == 1 ? "" : "s"), \(failures.count) failed\n"
-          for f in failures { out += "line \(f.line): \(f.reason)\n" }
+          let n = response.createdCount
+          var out = "imported \(n) visit\(n == 1 ? "" : "s"), \(failures.count) failed\n"
+          for f in failures {
+            out += "line \(f.line): \(StatusCode(rawValue: Int(f.status.code)).name): \(f.status.message)\n"
+            for any in f.status.details where any.typeURL.hasSuffix("/google.rpc.BadRequest") {
+              if let bad = try? Google_Rpc_BadRequest(serializedBytes: any.value) {
+                out += bad.fieldViolations.map { "    \($0.field): \($0.description_p)\n" }.joined()
+              }
+            }
+          }
           return out
         }
       }

@@ -37,11 +37,23 @@ enum Describe {
     return "\(pad(d.year, 4))-\(pad(d.month, 2))-\(pad(d.day, 2))"
   }
 
+  /// `2024-06-18 – 2024-06-19`: both ends in full, for detail views.
+  static func fullDays(_ visit: Summit_V1_Visit) -> String {
+    let start = date(visit.startDate)
+    let end = date(visit.endDate)
+    return start == end || end.isEmpty ? start : "\(start) – \(end)"
+  }
+
+  /// `2024-06-18–19`, `2024-05-31 – 06-02`, `2023-12-30 – 2024-01-02`: a span
+  /// of days without repeating what the ends share.
   static func days(_ visit: Summit_V1_Visit) -> String {
     let start = date(visit.startDate)
     let end = date(visit.endDate)
     guard !start.isEmpty else { return "" }
-    return start == end || end.isEmpty ? start : "\(start) – \(end)"
+    guard let s = visit.startDate, let e = visit.endDate, start != end else { return start }
+    if s.year == e.year && s.month == e.month { return start + "–" + String(end.suffix(2)) }
+    if s.year == e.year { return start + " – " + String(end.suffix(5)) }
+    return "\(start) – \(end)"
   }
 
   static func time(_ t: Google_Protobuf_Timestamp?) -> String {
@@ -95,7 +107,7 @@ enum Describe {
     }
     return TextLayout.details([
       ("name", v.name), ("visitor", v.visitor), ("host country", v.hostCountry), ("host leader", v.hostLeader),
-      ("dates", days(v) + dayCount), ("kind", words(v.kind)), ("cities", v.cities.joined(separator: ", ")),
+      ("dates", fullDays(v) + dayCount), ("kind", words(v.kind)), ("cities", v.cities.joined(separator: ", ")),
       ("sites", v.sites.joined(separator: "\n")), ("event", v.event), ("purpose", v.purpose),
       ("reciprocates", v.reciprocates), ("sources", sources(v.sources)), ("etag", v.etag),
       ("created", time(v.createTime)), ("updated", time(v.updateTime)),

@@ -1,37 +1,45 @@
 /// Tables and key/value views for the `table` output.
 enum TextLayout {
-  /// Columns aligned; the last column wraps to fit `width`.
+  /// Columns aligned within `width`. The last column wraps when it has room
+  /// (30 characters or more); columns that do not fit go under their row
+  /// as `name: value` lines.
   static func table(_ header: [String], _ rows: [[String]], width: Int = Terminal.width) -> String {
     guard !rows.isEmpty else { return "(none)\n" }
+    let n = header.count
     var widths = header.map(\.count)
     for row in rows {
-      for (i, cell) in row.enumerated() where i < widths.count - 1 { widths[i] = max(widths[i], cell.count) }
+      for (i, cell) in row.enumerated() where i < n { widths[i] = max(widths[i], cell.count) }
     }
-    let leading = widths.dropLast().reduce(0) { $0 + $1 + 2 }
-    // Too little room for the last column: it goes under its row, indented.
-    let below = width - leading < 36
-    let lastWidth = below ? width - 4 : width - leading
+    func span(_ k: Int) -> Int { widths.prefix(k).reduce(0, +) + 2 * max(0, k - 1) }
+    var inline = n
+    if span(n - 1) + 2 + min(widths[n - 1], 30) > width {
+      inline = n - 1
+      while inline > 1 && span(inline) > width { inline -= 1 }
+    }
+    let lastWraps = inline == n
+    let lastWidth = width - span(n - 1) - 2
     var out = ""
-    func emit(_ cells: [String]) {
-      if below {
-        var text = ""
-        for (i, cell) in cells.dropLast().enumerated() { text += cell + String(repeating: " ", count: widths[i] - cell.count + 2) }
-        out += text.trimmingTrailingSpaces() + "\n"
-        for line in wrap(cells.last ?? "", width: lastWidth) where !line.isEmpty { out += "    " + line + "\n" }
-        return
-      }
-      let wrapped = wrap(cells.last ?? "", width: lastWidth)
+    func emit(_ cells: [String], isHeader: Bool) {
+      let shown = Array(cells.prefix(inline))
+      let wrapped = lastWraps ? wrap(shown.last ?? "", width: lastWidth) : [shown.last ?? ""]
       for (lineIndex, line) in wrapped.enumerated() {
         var text = ""
-        for (i, cell) in cells.dropLast().enumerated() {
-          let shown = lineIndex == 0 ? cell : ""
-          text += shown + String(repeating: " ", count: widths[i] - shown.count + 2)
+        for (i, cell) in shown.dropLast().enumerated() {
+          let c = lineIndex == 0 ? cell : ""
+          text += c + String(repeating: " ", count: widths[i] - c.count + 2)
         }
         out += (text + line).trimmingTrailingSpaces() + "\n"
       }
+      guard !isHeader else { return }
+      for i in inline..<n where !cells[i].isEmpty {
+        let label = header[i] + ": "
+        for (j, line) in wrap(cells[i], width: max(20, width - 4 - label.count)).enumerated() {
+          out += "    " + (j == 0 ? label : String(repeating: " ", count: label.count)) + line + "\n"
+        }
+      }
     }
-    emit(header.map { $0.uppercased() })
-    for row in rows { emit(row) }
+    emit(header.map { $0.uppercased() }, isHeader: true)
+    for row in rows { emit(row, isHeader: false) }
     return out
   }
 

@@ -79,15 +79,17 @@ def test_completion(summit_exe, shell, tmp_path):
 
 def _rewrapped(text: str) -> list[str]:
     """Lines that show text wrapped twice (pre-wrapped text re-wrapped by the help
-    formatter): a short unindented fragment between a long line and a continuation,
-    e.g. "…snake_case fields),\\nwith\\nan optional…"."""
+    formatter): a short unindented fragment after a long line, between it and its
+    continuation ("…snake_case fields),\\nwith\\nan optional…") or broken off an
+    indented example ("  summit … --first-reported\\n2023-10-13")."""
     lines = text.splitlines()
     bad = []
     for i in range(1, len(lines) - 1):
         before, line, after = lines[i - 1], lines[i], lines[i + 1]
         if (len(before) >= 60 and 0 < len(line) <= 20 and not line.startswith(" ")
-                and not line.rstrip().endswith(":") and after.strip()
-                and not after.startswith(" ")):
+                and not line.rstrip().endswith(":")
+                and ((after.strip() and not after.startswith(" "))
+                     or before.startswith(" "))):
             bad.append(f"{before!r} / {line!r} / {after!r}")
     return bad
 

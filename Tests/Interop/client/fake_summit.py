@@ -16,20 +16,27 @@ LeaderService
                    with grpc-status-details-bin = google.rpc.Status{details: [ErrorInfo
                    reason RESOURCE_NOT_FOUND]}.
   ResolveLeaders   bidi; answers each mention as soon as it arrives (a word of the display
-                   name or an alias, case-insensitive: score 0.95); echoes mention and tag.
+                   name or an alias, case-insensitive: score 0.95); echoes mention and tag;
+                   the mention "boom" fails the call with INTERNAL.
 VisitService
   GetVisit         visits/putin-pyongyang-2024, visits/kim-vladivostok-2019;
                    visits/big (purpose of BIG_PURPOSE_LEN compressible bytes, for gzip);
+                   visits/huge (purpose of HUGE_PURPOSE_LEN bytes: over the 4 MiB limit);
                    visits/slow (waits up to SLOW_SECONDS, watching for the client's
-                   cancellation or the deadline; recorded in ``slow_calls``);
+                   cancellation or the deadline; ``note["inactive_at"]``);
+                   visits/status-<code name, lowercase> (fails with that code);
+                   visits/unicode (NOT_FOUND, message UNICODE_MESSAGE: non-ASCII and '%');
+                   visits/multiline (NOT_FOUND, message "first line" + newline + "second line");
                    others NOT_FOUND.
   ListVisits       filters visitor / host_country / kind; ordered by start date, name.
   CreateVisit      INVALID_ARGUMENT + BadRequest{visit.end_date} when end < start (and
                    visit.visitor when empty); otherwise echoes the visit with a name.
-  WatchVisits      a VisitEvent every WATCH_PERIOD s, forever, until the call ends;
-                   the end (client cancel) is recorded in ``watches``.
+  WatchVisits      a VisitEvent every WATCH_PERIOD s, forever, until the call ends (the
+                   Call's ``ended``/``ended_at``); after_sequence FAILING_WATCH_AFTER: two
+                   events, then UNAVAILABLE.
   ImportVisits     client streaming; counts; a visit with an empty visitor is a failure
-                   {index, google.rpc.Status INVALID_ARGUMENT + BadRequest visit.visitor}.
+                   {index, google.rpc.Status INVALID_ARGUMENT + BadRequest visit.visitor};
+                   visit_id "slow" makes the handler wait up to SLOW_SECONDS (as GetVisit).
 
 ``compression=grpc.Compression.Gzip`` makes the server compress every response message.
 ``ByteCountingRelay`` sits between client and server and counts bytes each way (to see
@@ -71,6 +78,9 @@ MODULES = {
 WATCH_PERIOD = 0.1
 SLOW_SECONDS = 3.0
 BIG_PURPOSE_LEN = 200_000
+HUGE_PURPOSE_LEN = 5_000_000
+FAILING_WATCH_AFTER = 1000
+UNICODE_MESSAGE = "Визит «visits/unicode» не найден: 100% sûr"
 CREATE_TIME = "2024-01-02T03:04:05Z"
 
 # grpc status codes as numbers (google.rpc.Code)
@@ -249,6 +259,8 @@ class FakeSummit:
         for req in request_iterator:
             call.requests.append(req)
             call.request_times.append(time.monotonic())
+            if req.mention == "boom":
+                context.abort(grpc.StatusCode.INTERNAL, "the resolver failed on \"boom\"")
             wanted = req.mention.strip().lower()
             matches = []
             for leader in self.leaders.values():
@@ -264,15 +276,31 @@ class FakeSummit:
             call.response_times.append(time.monotonic())
 
     # -- handlers: VisitService ------------------------------------------------------
+    @staticmethod
+    def _wait_while_active(call: Call, context) -> None:
+        """Up to SLOW_SECONDS, or until the call is cancelled / past its deadline."""
+        end = time.monotonic() + SLOW_SECONDS
+        while time.monotonic() < end and context.is_active():
+            time.sleep(0.01)
+        call.note["inactive_at"] = None if context.is_active() else time.monotonic()
+
     def get_visit(self, request, context):
         call = self._record("GetVisit", context, [request])
         if request.name == "visits/big":
             return self.big_visit()
+        if request.name == "visits/huge":
+            v = self.big_visit()
+            v.name, v.purpose = "visits/huge", "y" * HUGE_PURPOSE_LEN
+            return v
+        if request.name.startswith("visits/status-"):
+            code = grpc.StatusCode[request.name[len("visits/status-"):].upper()]
+            context.abort(code, f"forced {code.name}")
+        if request.name == "visits/unicode":
+            self._abort(context, grpc.StatusCode.NOT_FOUND, UNICODE_MESSAGE)
+        if request.name == "visits/multiline":
+            self._abort(context, grpc.StatusCode.NOT_FOUND, "first line\nsecond line")
         if request.name == "visits/slow":
-            end = time.monotonic() + SLOW_SECONDS
-            while time.monotonic() < end and context.is_active():
-                time.sleep(0.01)
-            call.note["inactive_at"] = None if context.is_active() else time.monotonic()
+            self._wait_while_active(call, context)
             v = self.pb.visit.Visit()
             v.CopyFrom(self.visits["visits/putin-pyongyang-2024"])
             v.name = "visits/slow"
@@ -327,6 +355,11 @@ class FakeSummit:
                     if not request.visitor or v.visitor == request.visitor] \
             or list(self.visits.values())
         seq = request.after_sequence
+        if seq == FAILING_WATCH_AFTER:
+            for _ in range(2):
+                seq += 1
+                yield V.VisitEvent(type=C.CHANGE_TYPE_CREATED, visit=template[0], sequence=seq)
+            context.abort(grpc.StatusCode.UNAVAILABLE, "the change feed went away")
         while context.is_active():
             seq += 1
             ev = V.VisitEvent(type=C.CHANGE_TYPE_UPDATED if seq % 2 else C.CHANGE_TYPE_CREATED,
@@ -344,6 +377,8 @@ class FakeSummit:
         for index, req in enumerate(request_iterator):
             call.requests.append(req)
             call.request_times.append(time.monotonic())
+            if req.visit_id == "slow":
+                self._wait_while_active(call, context)
             violations = self._violations(req.visit)
             if violations:
                 failures.append(V.ImportFailure(index=index, status=S.Status(
