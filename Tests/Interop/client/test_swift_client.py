@@ -14,6 +14,8 @@ import re
 import signal
 import time
 
+import pytest
+
 import fake_summit
 
 ERROR_LINE = re.compile(r"error: ([A-Z_]+): (.+)")
@@ -313,6 +315,96 @@ def test_error_not_found_after_search(summit, fake):
         res.describe()
 
 
+# grpc status code -> the CLI's exit code (docs/cli.md)
+EXIT_CODES = {
+    "INVALID_ARGUMENT": 65, "FAILED_PRECONDITION": 65, "OUT_OF_RANGE": 65,
+    "NOT_FOUND": 66, "ALREADY_EXISTS": 67, "ABORTED": 67, "UNAVAILABLE": 69,
+    "INTERNAL": 70, "UNKNOWN": 70, "DATA_LOSS": 70, "UNIMPLEMENTED": 70,
+    "DEADLINE_EXCEEDED": 75, "RESOURCE_EXHAUSTED": 75, "CANCELLED": 75,
+    "UNAUTHENTICATED": 77, "PERMISSION_DENIED": 77,
+}
+
+
+@pytest.mark.parametrize("code", sorted(EXIT_CODES))
+def test_error_status_exit_codes(summit, fake, code):
+    """Every non-OK status grpcio sends (plain context.abort, no details) becomes
+    `error: CODE: message` on stderr and the exit code of docs/cli.md's table."""
+    res = summit.run("visits", "get", "status-" + code.lower())
+    assert res.code == EXIT_CODES[code], res.describe()
+    assert error_lines(res) == [f"error: {code}: forced {code}"], res.describe()
+    assert res.out == ""
+
+
+def test_error_unimplemented_method(summit, fake):
+    """A method the foreign server does not implement (AllegationService is not
+    registered): grpcio answers UNIMPLEMENTED → exit 70."""
+    res = summit.run("allegations", "get", "a1")
+    assert res.code == 70, res.describe()
+    assert error_lines(res)[0].startswith("error: UNIMPLEMENTED: "), res.describe()
+
+
+def test_error_server_down(summit, fake):
+    """Nothing listening any more (the fake stopped): UNAVAILABLE, exit 69."""
+    fake.stop()
+    res = summit.run("leaders", "get", "putin", timeout=15)
+    assert res.code == 69, res.describe()
+    assert error_lines(res)[0].startswith("error: UNAVAILABLE: "), res.describe()
+
+
+def test_error_message_percent_decoding(summit, fake):
+    """grpcio percent-encodes grpc-message; the client decodes it: non-ASCII text and
+    a literal '%' come out as the server wrote them."""
+    res = summit.run("visits", "get", "unicode")
+    assert res.code == 66, res.describe()
+    assert error_lines(res) == [f"error: NOT_FOUND: {fake_summit.UNICODE_MESSAGE}"], \
+        res.describe()
+
+
+def test_error_message_with_newline_stays_one_line(summit, fake):
+    """docs/cli.md: an error is ONE stderr line `error: CODE: message`, followed only by
+    indented field-violation lines. A foreign server's message may contain a newline;
+    the CLI must not let it start an unindented second line."""
+    res = summit.run("visits", "get", "multiline")
+    assert res.code == 66, res.describe()
+    lines = error_lines(res)
+    assert lines[0].startswith("error: NOT_FOUND: first line"), res.describe()
+    assert all(line.startswith("  ") for line in lines[1:]), \
+        f"an unindented line follows the error line{res.describe()}"
+
+
+def test_error_mid_stream(summit, fake):
+    """A stream that fails after some messages: the messages already received are
+    printed, then `error: CODE: …` with the table's exit code — server streaming
+    (watch: 2 events, then UNAVAILABLE → 69) and bidi (resolve: first answer, then
+    INTERNAL → 70)."""
+    res = summit.run("visits", "watch", "--after", str(fake_summit.FAILING_WATCH_AFTER),
+                     "-o", "json")
+    assert res.code == 69, res.describe()
+    assert [int(d["sequence"]) for d in res.json_lines()] == [1001, 1002], res.describe()
+    assert error_lines(res) == ["error: UNAVAILABLE: the change feed went away"], res.describe()
+
+    res = summit.run("leaders", "resolve", "putin", "boom", "kim")
+    assert res.code == 70, res.describe()
+    assert res.out.splitlines()[:1] == ["putin: vladimir-putin (0.95)"], res.describe()
+    assert error_lines(res) == ['error: INTERNAL: the resolver failed on "boom"'], \
+        res.describe()
+
+
+def test_deadline_applies_to_import(summit, fake, tmp_path):
+    """docs/cli.md: `--timeout` is the deadline of every call except `watch`. An import
+    whose server stalls (a row with id "slow" holds the handler up to 3 s) must end at
+    the 500 ms deadline: DEADLINE_EXCEEDED, exit 75, within 2 s."""
+    path = tmp_path / "slow.jsonl"
+    path.write_text('{"id": "slow", "visitor": "leaders/vladimir-putin", "hostCountry": "CN",'
+                    ' "startDate": {"year": 2024, "month": 5, "day": 16},'
+                    ' "endDate": {"year": 2024, "month": 5, "day": 17}}\n', "utf-8")
+    res = summit.run("--timeout", "500ms", "visits", "import", str(path), timeout=10)
+    call = fake.calls_to("ImportVisits")[0]
+    assert res.code == 75, f"server saw deadline {call.time_remaining}{res.describe()}"
+    assert error_lines(res)[0].startswith("error: DEADLINE_EXCEEDED: "), res.describe()
+    assert res.elapsed < 2.0, res.describe()
+
+
 # -- gzip ---------------------------------------------------------------------------------
 def test_gzip_unary_response(summit, fake_gzip, relay_to):
     """grpcio compresses the response (grpc.Compression.Gzip) and the client decodes it:
@@ -349,3 +441,15 @@ def test_gzip_streaming_responses(summit, fake_gzip, tmp_path):
         assert int(json.loads(line)["sequence"]) == n + 1
     run.signal(signal.SIGINT)
     assert run.wait(5) == 0, run.stderr()
+
+
+@pytest.mark.parametrize("compressed", [False, True], ids=["identity", "gzip"])
+def test_response_over_size_limit(summit, fake, fake_gzip, compressed):
+    """A 5 MB response (over the client's 4 MiB receive limit) is refused the same way
+    whether it arrives plain or gzipped: RESOURCE_EXHAUSTED, exit 75, as gRPC
+    implementations report an over-limit message (also after decompression)."""
+    server = fake_gzip if compressed else fake
+    res = summit.at(server.address).run("visits", "get", "huge", "-o", "json")
+    assert res.code == 75, res.describe()
+    assert error_lines(res)[0].startswith("error: RESOURCE_EXHAUSTED: "), res.describe()
+    assert res.out == ""
