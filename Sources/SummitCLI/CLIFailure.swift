@@ -1,4 +1,4 @@
-public import ArgumentParser
+import ArgumentParser
 import Foundation
 import SummitCodec
 import SummitRPC
@@ -20,7 +20,9 @@ enum CLIFailure {
   }
 
   static func report(_ error: RPCError) -> ExitCode {
-    var lines = ["error: \(error.code.name): \(error.message)"]
+    // One line, whatever the server put in its message.
+    let message = error.message.split(whereSeparator: { $0.isNewline }).joined(separator: " ")
+    var lines = ["error: \(error.code.name): \(message)"]
     if let bad = error.detail(Google_Rpc_BadRequest.self) {
       lines += bad.fieldViolations.map { "  \($0.field): \($0.description_p)" }
     }

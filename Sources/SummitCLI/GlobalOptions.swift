@@ -41,11 +41,23 @@ public struct GlobalOptions: ParsableArguments {
     return GRPCChannel(host: host, port: port)
   }
 
-  /// Call options: the deadline (none for `watch`) and the token.
-  func callOptions(deadline: Bool = true) throws -> CallOptions {
+  /// When a command's calls get a deadline.
+  enum Deadline {
+    /// Always: `--timeout`, else 10 s.
+    case always
+    /// Only when `--timeout` (or SUMMIT_TIMEOUT) is given: long streams in
+    /// (imports, mentions from stdin) may take as long as they need.
+    case whenGiven
+    /// Never (`watch` runs until interrupted).
+    case never
+  }
+
+  /// Call options: the deadline and the token.
+  func callOptions(deadline: Deadline = .always) throws -> CallOptions {
     var options = CallOptions()
-    if deadline {
-      let text = timeout ?? environment["SUMMIT_TIMEOUT"] ?? "10s"
+    let given = timeout ?? environment["SUMMIT_TIMEOUT"]
+    if deadline == .always || (deadline == .whenGiven && given != nil) {
+      let text = given ?? "10s"
       guard let d = Durations.parse(text) else { throw UsageError("--timeout must be a duration like 500ms or 5s, got \(text)") }
       options.timeout = d
     }

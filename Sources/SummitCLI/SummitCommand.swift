@@ -40,7 +40,9 @@ struct Session {
 
   /// Runs `body` with a session, reporting errors the CLI's way and closing
   /// the channel after.
-  static func run(_ global: GlobalOptions, deadline: Bool = true, _ body: (Session) async throws -> Void) async throws {
+  static func run(
+    _ global: GlobalOptions, deadline: GlobalOptions.Deadline = .always, _ body: (Session) async throws -> Void
+  ) async throws {
     try await CLIFailure.run {
       let session = Session(
         channel: try global.channel(), options: try global.callOptions(deadline: deadline), printer: Printer(format: global.format))

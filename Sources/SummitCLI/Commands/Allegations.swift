@@ -204,7 +204,7 @@ struct Allegations: AsyncParsableCommand {
     @Option(help: "Replay changes after this sequence first.") var after: Int64 = 0
 
     func run() async throws {
-      try await Session.run(global, deadline: false) { s in
+      try await Session.run(global, deadline: .never) { s in
         let request = Summit_V1_WatchAllegationsRequest.with { $0.afterSequence = after }
         try await UntilInterrupted.run {
           for try await event in s.allegations.watchAllegations(request, options: s.options) {

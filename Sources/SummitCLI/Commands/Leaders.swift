@@ -153,7 +153,7 @@ struct Leaders: AsyncParsableCommand {
     @Option(help: "Matches per mention (default 5).") var maxMatches: Int32 = 0
 
     func run() async throws {
-      try await Session.run(global, deadline: mentions.isEmpty ? false : true) { s in
+      try await Session.run(global, deadline: mentions.isEmpty ? .whenGiven : .always) { s in
         let inputs = mentions
         let limit = maxMatches
         try await s.leaders.resolveLeaders(options: s.options) { requests, responses in

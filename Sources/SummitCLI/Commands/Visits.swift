@@ -184,7 +184,7 @@ struct Visits: AsyncParsableCommand {
     @Option(help: "Replay changes after this sequence first.") var after: Int64 = 0
 
     func run() async throws {
-      try await Session.run(global, deadline: false) { s in
+      try await Session.run(global, deadline: .never) { s in
         var request = Summit_V1_WatchVisitsRequest.with { $0.afterSequence = after }
         if let visitor { request.visitor = try await s.names.leader(visitor) }
         let watch = request

@@ -38,7 +38,7 @@ extension Visits {
       }
       let isCSV = file.lowercased().hasSuffix(".csv") || ImportRows.looksLikeCSV(text)
       var failed = false
-      try await Session.run(global, deadline: false) { s in
+      try await Session.run(global, deadline: .whenGiven) { s in
         let rows = try isCSV ? ImportRows.csv(text) : ImportRows.jsonLines(text)
         // Each data row keeps its place (zero-based index) and its line; rows
         // the client cannot read, or whose names do not resolve, fail here.

@@ -56,7 +56,12 @@ extension ClientConnectionHandler: HTTP2SessionEvents {
           guard stream.responseEncoding == .gzip else {
             throw RPCError(.internalError, "a compressed response message without grpc-encoding")
           }
-          payload = try Gzip.decompress(payload, limit: stream.maxMessageSize)
+          do {
+            payload = try Gzip.decompress(payload, limit: stream.maxMessageSize)
+          } catch {
+            let tooLarge = error.description.contains("larger than")
+            throw RPCError(tooLarge ? .resourceExhausted : .internalError, "cannot decompress a response message: \(error)")
+          }
         }
         stream.deliver(payload, framedSize: message.bytes.count + MessageFramer.headerSize)
       }

@@ -144,7 +144,9 @@ def test_bidi_resolve_is_full_duplex(summit, fake):
 def test_server_streaming_watch_and_sigint(summit, fake):
     """`visits watch -o json` prints each VisitEvent of grpcio's endless stream as one
     JSON line as it arrives (≥3 read while the call runs); SIGINT ends the CLI with exit
-    0, and the server sees the call end (client cancellation, RST_STREAM) within 2 s."""
+    0, and the server sees the call end within 2 s. (grpcio cannot tell whether that was
+    the client's RST_STREAM or its connection closing as it exits; either way the
+    cancellation reached the server.)"""
     run = summit.start("visits", "watch", "-o", "json")
     events = []
     while len(events) < 3:
@@ -235,7 +237,9 @@ def test_client_streaming_import(summit, fake, tmp_path):
 
 def test_client_streaming_import_json(summit, fake, tmp_path):
     """The import summary as JSON: createdCount and the created names are the
-    server's; the one failure is there, and the exit code is still 65."""
+    server's; the one failure carries the zero-based row index (1), the server's
+    google.rpc.Status code and message, and its BadRequest detail re-encoded as proto3
+    JSON (an Any with @type) — a detail packed by grpcio/protobuf-python. Exit 65."""
     path = tmp_path / "visits.jsonl"
     path.write_text(IMPORT_JSONL, "utf-8")
     res = summit.run("visits", "import", str(path), "-o", "json")
@@ -244,7 +248,14 @@ def test_client_streaming_import_json(summit, fake, tmp_path):
     assert doc["createdCount"] == 2
     assert doc["created"] == ["visits/imp-good-1", "visits/imp-good-2"]
     assert len(doc["failures"]) == 1, doc
-    assert "INVALID_ARGUMENT" in doc["failures"][0]["status"]["message"]
+    failure = doc["failures"][0]
+    assert failure["index"] == 1, doc
+    assert failure["status"]["code"] == 3, doc
+    assert failure["status"]["message"] == "the visit is not valid", doc
+    assert failure["status"]["details"] == [{
+        "@type": "type.googleapis.com/google.rpc.BadRequest",
+        "fieldViolations": [{"field": "visit.visitor",
+                             "description": "required: the visiting leader"}]}], doc
 
 
 # -- deadlines --------------------------------------------------------------------------
@@ -252,7 +263,8 @@ def test_deadline_exceeded(summit, fake):
     """`--timeout 500ms visits get slow` against a handler that would take 3 s: the
     server receives the deadline (grpc-timeout ≈ 0.5 s), the CLI gives up at the
     deadline with `error: DEADLINE_EXCEEDED: …` and exit 75 well within 2 s, and the
-    server sees the RPC cancelled (context inactive) long before its 3 s are up."""
+    server sees the RPC cancelled (context inactive) long before its 3 s are up (by the
+    client's cancel or by the propagated deadline: grpcio does not say which)."""
     res = summit.run("--timeout", "500ms", "visits", "get", "slow", timeout=10)
     assert res.code == 75, res.describe()
     lines = error_lines(res)
