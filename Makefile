@@ -52,10 +52,17 @@ test-swift:
 check-generated: system-deps
 	scripts/check-generated.sh
 
+# Each suite runs in its own pytest process: each compiles Protos/ into
+# Python modules of its own, and one process cannot import two copies.
+INTEROP_SUITES := "Tests/Interop/test_*.py" Tests/Interop/transport Tests/Interop/service Tests/Interop/cli Tests/Interop/client
+
 test-python: $(VENV)/.installed build
-	SUMMIT_CODEC_PROBE=$$(swift build --show-bin-path)/summit-codec-probe \
-	  SUMMIT_BIN_DIR=$$(swift build --show-bin-path) \
-	  $(PYTHON) -m pytest -q Tests/Interop
+	@bin=$$(swift build --show-bin-path); status=0; \
+	for suite in $(INTEROP_SUITES); do \
+	  echo "== pytest $$suite"; \
+	  SUMMIT_CODEC_PROBE=$$bin/summit-codec-probe SUMMIT_BIN_DIR=$$bin \
+	    $(PYTHON) -m pytest -q $$suite || status=1; \
+	done; exit $$status
 
 ## test-asan: the codec compatibility corpus through an AddressSanitizer build, leaks included.
 test-asan: $(VENV)/.installed

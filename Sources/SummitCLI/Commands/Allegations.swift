@@ -6,7 +6,7 @@ import SummitRPC
 struct Allegations: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Allegations: who accused whom of what, and who answered how.",
-    discussion: "Examples:\n  summit allegations list --denied-by KP\n  summit allegations respond north-korean-artillery-shells-to-russia --party KP --stance deny",
+    discussion: "Examples:\n  summit allegations list --denied-by KP\n  summit allegations respond north-korean-artillery-shells-to-russia \\\n      --party KP --stance deny",
     subcommands: [List.self, Get.self, Create.self, Update.self, Respond.self, Watch.self])
 
   struct List: AsyncParsableCommand {
@@ -80,8 +80,9 @@ struct Allegations: AsyncParsableCommand {
       abstract: "Record an allegation.",
       discussion: """
         Examples:
-          summit allegations create --accuser KR --accused KP --category arms-transfer \\
-            --summary "Shipments of artillery shells to Russia" --first-reported 2023-10-13
+          summit allegations create --accuser KR --accused KP \\
+            --category arms-transfer --first-reported 2023-10-13 \\
+            --summary "Shipments of artillery shells to Russia"
         """)
     @OptionGroup var global: GlobalOptions
     @Option(help: "An accusing party (repeatable).") var accuser: [String] = []
@@ -114,7 +115,7 @@ struct Allegations: AsyncParsableCommand {
   struct Update: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Change an allegation's fields (only those given).",
-      discussion: "Examples:\n  summit allegations update north-korean-artillery-shells-to-russia --summary \"…\"")
+      discussion: "Examples:\n  summit allegations update north-korean-artillery-shells-to-russia \\\n      --summary \"Shipments of shells and missiles to Russia\"")
     @OptionGroup var global: GlobalOptions
     @Argument var allegation: String
     @Option var summary: String?

@@ -107,8 +107,8 @@ struct Visits: AsyncParsableCommand {
       abstract: "Record a visit.",
       discussion: """
         Examples:
-          summit visits create --visitor putin --host VN --start 2024-06-19 --end 2024-06-20 \\
-            --kind state-visit --city Hanoi --host-leader to-lam
+          summit visits create --visitor putin --host VN --kind state-visit \\
+            --start 2024-06-19 --end 2024-06-20 --city Hanoi --host-leader to-lam
         """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var fields: Fields

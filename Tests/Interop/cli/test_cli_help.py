@@ -96,8 +96,9 @@ def _rewrapped(text: str) -> list[str]:
 
 @pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(p) or "summit")
 def test_help_text_not_wrapped_twice(summit_exe, path):
-    """The overview/discussion paragraphs read as prose: no ragged one-word lines left
-    by wrapping already-wrapped text again."""
+    """Help text is wrapped once: no ragged fragments left by the help formatter
+    re-wrapping already-wrapped prose, and no example broken onto an unindented line
+    (which would no longer copy-paste as one command)."""
     from cli_run import run_argv
     res = run_argv([str(summit_exe), *path, "--help"], timeout=10)
     bad = _rewrapped(res.out)
