@@ -288,4 +288,36 @@ import Testing
       #expect(refused?.code == .unavailable)
     }
   }
+
+  @Test func theChannelReconnectsAfterTheServerComesBack() async throws {
+    var logger = Logger(label: "test")
+    logger.logLevel = .critical
+    var configuration = GRPCServerConfiguration()
+    configuration.port = 0
+    configuration.eventLoopCount = 1
+    let router = RPCRouter(Self.handlers(log: CallLog()))
+    let first = GRPCServer(configuration: configuration, router: router, logger: logger)
+    let port = try await first.start().port!
+    var clientConfiguration = GRPCClientConfiguration()
+    clientConfiguration.initialBackoff = .milliseconds(100)
+    let channel = GRPCChannel(host: "127.0.0.1", port: port, configuration: clientConfiguration)
+    let client = Grpc_Testing_TestServiceClient(channel)
+    #expect(try await client.unaryCall(.with { $0.responseSize = 1 }).payload?.body.count == 1)
+
+    await first.shutdownGracefully()
+    let down = await rpcError { _ = try await client.unaryCall(.with { $0.responseSize = 1 }) }
+    #expect(down?.code == .unavailable)
+
+    configuration.port = port
+    let second = GRPCServer(configuration: configuration, router: router, logger: logger)
+    _ = try await second.start()
+    var answered = false
+    for _ in 0..<50 where !answered {
+      answered = (try? await client.unaryCall(.with { $0.responseSize = 2 }))?.payload?.body.count == 2
+      if !answered { try await Task.sleep(for: .milliseconds(100)) }
+    }
+    #expect(answered)
+    await channel.close()
+    await second.shutdownGracefully()
+  }
 }
