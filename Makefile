@@ -8,13 +8,13 @@ SHELL := /bin/bash
 
 # Debian packages the build and tests need (headers, code generators, libraries).
 APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev \
-  libnghttp2-dev libsqlite3-dev zlib1g-dev
+  libnghttp2-dev libsqlite3-dev zlib1g-dev systemd
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 ASAN_BUILD := .build-asan
 
-.PHONY: deps system-deps build run test test-swift test-python test-asan check-generated protos bench clean
+.PHONY: deps system-deps build run test test-swift test-python test-asan check-generated protos bench clean deploy-check
 
 ## deps: install missing Debian packages and the Python test venv (idempotent).
 deps: system-deps $(VENV)/.installed
@@ -54,7 +54,7 @@ check-generated: system-deps
 
 # Each suite runs in its own pytest process: each compiles Protos/ into
 # Python modules of its own, and one process cannot import two copies.
-INTEROP_SUITES := "Tests/Interop/test_*.py" Tests/Interop/transport Tests/Interop/service Tests/Interop/cli Tests/Interop/client
+INTEROP_SUITES := "Tests/Interop/test_*.py" Tests/Interop/transport Tests/Interop/service Tests/Interop/cli Tests/Interop/client Tests/Interop/deploy
 
 test-python: $(VENV)/.installed build
 	@bin=$$(swift build --show-bin-path); status=0; \
@@ -75,8 +75,18 @@ test-asan: $(VENV)/.installed
 protos: system-deps
 	scripts/generate-protos.sh
 
+## deploy-check: the Docker image's build stage as plain shell (release build), then the deploy tests.
+deploy-check: $(VENV)/.installed build
+	deploy/build-release.sh
+	SUMMIT_BIN_DIR=$$(swift build --show-bin-path) $(PYTHON) -m pytest -q Tests/Interop/deploy
+
 bench:
-	@echo "make bench: the benchmarks arrive with the performance issue."
+	@echo "make ## deploy-check: the Docker image's build stage as plain shell (release build), then the deploy tests.
+deploy-check: $(VENV)/.installed build
+	deploy/build-release.sh
+	SUMMIT_BIN_DIR=$$(swift build --show-bin-path) $(PYTHON) -m pytest -q Tests/Interop/deploy
+
+bench: the benchmarks arrive with the performance issue."
 
 clean:
 	rm -rf .build $(ASAN_BUILD) $(VENV)

@@ -1,0 +1,91 @@
+"""deploy/ holds what an operator runs; these checks keep it honest where
+Docker and Kubernetes are absent:
+
+- every Kubernetes manifest validates (strict: unknown fields fail) against
+  the Kubernetes schemas kubernetes-validate ships;
+- the systemd unit passes `systemd-analyze verify` (pointed at a real summitd);
+- the Dockerfile's runtime stage installs the Debian package of every shared
+  library summitd links (beside libc and the Swift runtime).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+DEPLOY = REPO / "deploy"
+
+
+def bin_dir() -> Path:
+    value = os.environ.get("SUMMIT_BIN_DIR")
+    if not value or not (Path(value) / "summitd").is_file():
+        pytest.fail("SUMMIT_BIN_DIR must name the folder holding summitd (swift build --show-bin-path)", pytrace=False)
+    return Path(value)
+
+
+MANIFESTS = sorted(p for p in (DEPLOY / "kubernetes").glob("*.yaml") if p.name != "kustomization.yaml")
+
+
+@pytest.mark.parametrize("manifest", MANIFESTS, ids=lambda p: p.name)
+def test_kubernetes_manifest_validates(manifest: Path):
+    tool = Path(sys.executable).parent / "kubernetes-validate"
+    run = subprocess.run([str(tool), "--strict", str(manifest)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "passed" in run.stdout + run.stderr
+
+
+def test_kustomization_lists_every_manifest():
+    text = (DEPLOY / "kubernetes" / "kustomization.yaml").read_text()
+    listed = set(re.findall(r"^\s*-\s*(\S+\.yaml)\s*$", text, re.M))
+    assert listed == {p.name for p in MANIFESTS}
+
+
+def test_probes_and_grace_period_fit_the_drain():
+    text = (DEPLOY / "kubernetes" / "deployment.yaml").read_text()
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        assert re.search(probe + r":\s*\n\s*grpc:", text), f"{probe} must be a native gRPC probe"
+    grace = int(re.search(r"terminationGracePeriodSeconds:\s*(\d+)", text).group(1))
+    drain = int(re.search(r'"--drain-timeout",\s*"(\d+)s"', text).group(1))
+    assert grace > drain
+
+
+def test_systemd_unit_verifies(tmp_path):
+    if shutil.which("systemd-analyze") is None:
+        pytest.fail("systemd-analyze is missing (Debian package systemd; make deps installs it)", pytrace=False)
+    unit = (DEPLOY / "systemd" / "summitd.service").read_text()
+    assert re.search(r"^TimeoutStopSec=(\d+)s$", unit, re.M), "TimeoutStopSec must be set"
+    assert int(re.search(r"^TimeoutStopSec=(\d+)s$", unit, re.M).group(1)) > 10
+    for setting in ("NoNewPrivileges=yes", "ProtectSystem=strict", "DynamicUser=yes", "Restart=on-failure"):
+        assert setting in unit
+    local = tmp_path / "summitd.service"
+    local.write_text(unit.replace("/usr/local/bin/summitd", str(bin_dir() / "summitd")))
+    run = subprocess.run(["systemd-analyze", "verify", str(local)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_runtime_image_installs_every_linked_library():
+    summitd = bin_dir() / "summitd"
+    ldd = subprocess.run(["ldd", str(summitd)], capture_output=True, text=True, timeout=30).stdout
+    paths = re.findall(r"=>\s*(/\S+)", ldd)
+    needed = set()
+    for path in paths:
+        if "/swift/" in path:
+            continue  # the Swift runtime is linked statically in the image
+        owner = subprocess.run(["dpkg", "-S", os.path.realpath(path)], capture_output=True, text=True)
+        if owner.returncode != 0:
+            owner = subprocess.run(["dpkg", "-S", path], capture_output=True, text=True)
+        package = owner.stdout.split(":")[0].strip()
+        if package and package not in ("libc6", "libgcc-s1", "libstdc++6"):
+            needed.add(package)
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    runtime = dockerfile.split("FROM debian:bookworm-slim", 1)[1]
+    missing = sorted(p for p in needed if not re.search(r"\b" + re.escape(p) + r"\b", runtime))
+    assert {"libprotobuf-c1", "libnghttp2-14", "libsqlite3-0"} <= needed, needed
+    assert not missing, f"the runtime stage lacks {missing}"

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The Dockerfile's build stage, as plain shell: a release build of summitd
+# and summit, copied with the seed's resource bundle into OUT (default
+# .build-release/dist). CI runs it too (`make deploy-check`), so the image's
+# build commands are exercised where Docker is absent.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-$repo/.build-release/dist}
+cd "$repo"
+scratch=${SCRATCH_PATH:-$repo/.build-release}
+swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product summitd
+swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product summit
+bin=$(swift build -c release --static-swift-stdlib --scratch-path "$scratch" --show-bin-path)
+rm -rf "$out" && mkdir -p "$out"
+cp "$bin/summitd" "$bin/summit" "$out/"
+# Bundle.module finds the seed in this folder beside the executable.
+cp -R "$bin/Summit_SummitService.resources" "$out/"
+echo "built: $(ls "$out" | tr '\n' ' ')"
