@@ -8,7 +8,7 @@ SHELL := /bin/bash
 
 # Debian packages the build and tests need (headers, code generators, libraries).
 APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev \
-  libnghttp2-dev libsqlite3-dev zlib1g-dev systemd
+  libnghttp2-dev libsqlite3-dev zlib1g-dev systemd openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
 VENV := .venv
 PYTHON := $(VENV)/bin/python
@@ -54,7 +54,7 @@ check-generated: system-deps
 
 # Each suite runs in its own pytest process: each compiles Protos/ into
 # Python modules of its own, and one process cannot import two copies.
-INTEROP_SUITES := "Tests/Interop/test_*.py" Tests/Interop/transport Tests/Interop/service Tests/Interop/cli Tests/Interop/client Tests/Interop/deploy
+INTEROP_SUITES := "Tests/Interop/test_*.py" Tests/Interop/transport Tests/Interop/service Tests/Interop/cli Tests/Interop/client Tests/Interop/deploy Tests/Interop/security
 
 test-python: $(VENV)/.installed build
 	@bin=$$(swift build --show-bin-path); status=0; \
@@ -81,12 +81,7 @@ deploy-check: $(VENV)/.installed build
 	SUMMIT_BIN_DIR=$$(swift build --show-bin-path) $(PYTHON) -m pytest -q Tests/Interop/deploy
 
 bench:
-	@echo "make ## deploy-check: the Docker image's build stage as plain shell (release build), then the deploy tests.
-deploy-check: $(VENV)/.installed build
-	deploy/build-release.sh
-	SUMMIT_BIN_DIR=$$(swift build --show-bin-path) $(PYTHON) -m pytest -q Tests/Interop/deploy
-
-bench: the benchmarks arrive with the performance issue."
+	@echo "make bench: the benchmarks arrive with the performance issue."
 
 clean:
 	rm -rf .build $(ASAN_BUILD) $(VENV)

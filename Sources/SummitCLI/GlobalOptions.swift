@@ -21,6 +21,18 @@ public struct GlobalOptions: ParsableArguments {
   @Option(help: "Bearer token for writes. [env: SUMMIT_TOKEN]")
   var token: String?
 
+  @Flag(help: "Connect with TLS. [env: SUMMIT_TLS=1]")
+  var tls = false
+
+  @Option(help: "CA certificate (PEM) to trust for --tls; default the system's. [env: SUMMIT_CA_FILE]")
+  var caFile: String?
+
+  @Option(help: "Client certificate and key (PEM) for mutual TLS. [env: SUMMIT_CLIENT_CERT, SUMMIT_CLIENT_KEY]")
+  var clientCert: String?
+
+  @Option(help: "Client key (PEM) for mutual TLS.")
+  var clientKey: String?
+
   public init() {}
 
   var environment: [String: String] { ProcessInfo.processInfo.environment }
@@ -38,7 +50,14 @@ public struct GlobalOptions: ParsableArguments {
 
   func channel() throws -> GRPCChannel {
     let (host, port) = try address()
-    return GRPCChannel(host: host, port: port)
+    var configuration = GRPCClientConfiguration()
+    let ca = caFile ?? environment["SUMMIT_CA_FILE"]
+    if tls || environment["SUMMIT_TLS"] == "1" || ca != nil {
+      configuration.tls = ClientTLS(
+        caPath: ca, certificateChainPath: clientCert ?? environment["SUMMIT_CLIENT_CERT"],
+        privateKeyPath: clientKey ?? environment["SUMMIT_CLIENT_KEY"])
+    }
+    return GRPCChannel(host: host, port: port, configuration: configuration)
   }
 
   /// When a command's calls get a deadline.

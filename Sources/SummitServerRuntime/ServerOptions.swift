@@ -37,6 +37,24 @@ public struct ServerOptions: ParsableArguments {
   @Option(help: "trace, debug, info, notice, warning, error or critical. [env: SUMMIT_LOG_LEVEL] (default: info)")
   public var logLevel: String?
 
+  @Option(
+    help:
+      "Bearer tokens, one per line: TOKEN [read|write]. Writes then need a write token. Reloaded on SIGHUP. [env: SUMMIT_TOKENS_FILE]"
+  )
+  public var tokensFile: String?
+
+  @Flag(help: "With --tokens-file, reads need a token too. [env: SUMMIT_REQUIRE_AUTH_FOR_READS=1]")
+  public var requireAuthForReads = false
+
+  @Option(help: "TLS certificate chain (PEM); with --tls-key serves TLS with ALPN h2. Reloaded on SIGHUP. [env: SUMMIT_TLS_CERT]")
+  public var tlsCert: String?
+
+  @Option(help: "TLS private key (PEM). [env: SUMMIT_TLS_KEY]")
+  public var tlsKey: String?
+
+  @Option(help: "CA (PEM) that client certificates must chain to: mutual TLS. [env: SUMMIT_TLS_CLIENT_CA]")
+  public var tlsClientCa: String?
+
   public init() {}
 
   /// The configuration these flags and the environment describe.
@@ -77,6 +95,15 @@ public struct ServerOptions: ParsableArguments {
     c.keepaliveInterval = try duration(keepaliveInterval, "keepalive-interval", c.keepaliveInterval)
     c.keepaliveTimeout = try duration(keepaliveTimeout, "keepalive-timeout", c.keepaliveTimeout)
     c.drainTimeout = try duration(drainTimeout, "drain-timeout", c.drainTimeout)
+    let cert = tlsCert ?? environment["SUMMIT_TLS_CERT"]
+    let key = tlsKey ?? environment["SUMMIT_TLS_KEY"]
+    let clientCA = tlsClientCa ?? environment["SUMMIT_TLS_CLIENT_CA"]
+    switch (cert, key) {
+    case (let cert?, let key?): c.tls = TLSFiles(certificateChainPath: cert, privateKeyPath: key, clientCAPath: clientCA)
+    case (nil, nil):
+      if clientCA != nil { throw ValidationError("--tls-client-ca needs --tls-cert and --tls-key") }
+    default: throw ValidationError("--tls-cert and --tls-key go together")
+    }
     return c
   }
 
@@ -87,5 +114,31 @@ public struct ServerOptions: ParsableArguments {
       throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
     }
     return level
+  }
+}
+
+extension ServerOptions {
+  /// The tokens file's path, from the flag or the environment.
+  public func tokensPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    tokensFile ?? environment["SUMMIT_TOKENS_FILE"]
+  }
+
+  public func readsNeedAuth(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+    requireAuthForReads || environment["SUMMIT_REQUIRE_AUTH_FOR_READS"] == "1"
+  }
+
+  /// Reads the tokens file into a policy's tokens.
+  func loadTokens() throws -> [(String, AccessPolicy.Access)] {
+    try Self.loadTokens(from: tokensPath())
+  }
+
+  static func loadTokens(from path: String?) throws -> [(String, AccessPolicy.Access)] {
+    guard let path else { return [] }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw ValidationError("cannot read the tokens file \(path)")
+    }
+    let tokens = try AccessPolicy.parseTokens(String(decoding: data, as: UTF8.self))
+    guard !tokens.isEmpty else { throw ValidationError("the tokens file \(path) holds no token") }
+    return tokens
   }
 }

@@ -35,7 +35,11 @@ public enum ServerRunner {
       return handler
     }
     let logger = Logger(label: name)
-    let handlers = try await prepare(logger)
+    let policy = AccessPolicy(tokens: try options.loadTokens(), requireAuthForReads: options.readsNeedAuth())
+    if !policy.isEnabled {
+      logger.warning("no --tokens-file: every call, writes included, is allowed")
+    }
+    let handlers = policy.guarding(try await prepare(logger))
 
     var router = RPCRouter(handlers)
     let reflection = ReflectionService(files: SummitCodecSchema.files) { listed.value }
@@ -48,18 +52,50 @@ public enum ServerRunner {
     // moment the address is printed must not be lost.
     let signals = TerminationSignals()
     let server = GRPCServer(configuration: configuration, router: router, logger: logger)
+    let tokensPath = options.tokensPath()
+    let readsNeedAuth = options.readsNeedAuth()
+    let reload = ReloadSignal {
+      do {
+        policy.update(tokens: try ServerOptions.loadTokens(from: tokensPath), requireAuthForReads: readsNeedAuth)
+        try server.reloadTLS()
+        logger.info(
+          "SIGHUP: reloaded", metadata: ["tokens": "\(policy.isEnabled ? "on" : "off")", "tls": "\(configuration.tls == nil ? "off" : "on")"])
+      } catch {
+        logger.error("SIGHUP: reload failed; keeping the previous settings", metadata: ["error": "\(error)"])
+      }
+    }
     let address = try await server.start()
     let host = address.ipAddress ?? configuration.host
     let shown = host.contains(":") ? "[\(host)]" : host
     FileHandle.standardOutput.write(Data("listening on \(shown):\(address.port ?? configuration.port)\n".utf8))
-    logger.info("serving", metadata: ["address": "\(shown):\(address.port ?? 0)", "services": "\(router.serviceNames)"])
+    logger.info(
+      "serving",
+      metadata: [
+        "address": "\(shown):\(address.port ?? 0)", "services": "\(router.serviceNames)",
+        "tls": "\(configuration.tls == nil ? "off" : configuration.tls?.clientCAPath == nil ? "on" : "mutual")",
+      ])
 
     let signalNumber = await signals.next()
+    reload.cancel()
     logger.info("received signal \(signalNumber): draining", metadata: ["drain_timeout": "\(configuration.drainTimeout)"])
     health.shutDown()
     await server.shutdownGracefully()
     logger.info("stopped")
   }
+}
+
+/// SIGHUP, calling `action` on a dispatch queue each time it arrives.
+final class ReloadSignal {
+  private let source: any DispatchSourceSignal
+
+  init(_ action: @escaping @Sendable () -> Void) {
+    signal(SIGHUP, SIG_IGN)
+    source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "summit.reload"))
+    source.setEventHandler(handler: action)
+    source.resume()
+  }
+
+  func cancel() { source.cancel() }
 }
 
 /// SIGTERM and SIGINT, delivered through dispatch sources instead of the

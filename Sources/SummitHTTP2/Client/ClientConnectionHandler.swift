@@ -10,6 +10,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
   let configuration: GRPCClientConfiguration
   let authority: String
+  /// `https` over TLS, `http` for h2c.
+  let scheme: String
   var session: NGHTTP2Session?
   var context: ChannelHandlerContext?
   var streams: [Int32: ClientStream] = [:]
@@ -22,6 +24,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
   init(configuration: GRPCClientConfiguration, authority: String) {
     self.configuration = configuration
     self.authority = authority
+    scheme = configuration.tls == nil ? "http" : "https"
   }
 
   func handlerAdded(context: ChannelHandlerContext) {
@@ -112,7 +115,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
   func start(_ stream: ClientStream, path: String, options: CallOptions, compressed: Bool) -> Bool {
     guard !isClosing, let session else { return false }
     var headers: [(String, String)] = [
-      (":method", "POST"), (":scheme", "http"), (":path", path), (":authority", authority),
+      (":method", "POST"), (":scheme", scheme), (":path", path), (":authority", authority),
       ("content-type", "application/grpc"), ("te", "trailers"), ("user-agent", GRPCChannel.userAgent),
       ("grpc-accept-encoding", MessageEncoding.acceptHeader),
     ]

@@ -1,6 +1,7 @@
 import Foundation
 public import NIOCore
 import NIOPosix
+import NIOSSL
 public import SummitCodec
 public import SummitRPC
 import Synchronization
@@ -22,6 +23,8 @@ public final class GRPCChannel: ClientTransport, Sendable {
   public let configuration: GRPCClientConfiguration
   private let group: any EventLoopGroup
   private let ownsGroup: Bool
+  /// Made once from `configuration.tls`; a failure is every call's error.
+  private let tlsContext: Result<NIOSSLContext, RPCError>?
 
   private struct Connection {
     var channel: any Channel
@@ -47,6 +50,9 @@ public final class GRPCChannel: ClientTransport, Sendable {
     self.host = host
     self.port = port
     self.configuration = configuration
+    tlsContext = configuration.tls.map { tls in
+      Result { try tls.makeContext() }.mapError { RPCError(.unavailable, "cannot set up TLS: \($0)") }
+    }
     if let group {
       self.group = group
       ownsGroup = false
@@ -124,6 +130,14 @@ public final class GRPCChannel: ClientTransport, Sendable {
 
   private func connect() -> EventLoopFuture<Connection> {
     let eventLoop = group.next()
+    var tls: NIOSSLContext?
+    switch tlsContext {
+    case .failure(let error)?: return eventLoop.makeFailedFuture(error)
+    case .success(let context)?: tls = context
+    case nil: break
+    }
+    let serverName = configuration.tls?.serverName ?? host
+    let tlsForChannel = tls
     let configuration = self.configuration
     let authority = "\(host):\(port)"
     let (host, port) = (self.host, self.port)
@@ -132,6 +146,11 @@ public final class GRPCChannel: ClientTransport, Sendable {
         .connectTimeout(.nanoseconds(configuration.connectTimeout.nanoseconds))
         .channelInitializer { channel in
           channel.eventLoop.makeCompletedFuture {
+            if let tlsForChannel {
+              // An IP address is not a valid SNI name; verification still checks it.
+              let sni = serverName.first?.isNumber == true || serverName.contains(":") ? nil : serverName
+              try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tlsForChannel, serverHostname: sni))
+            }
             try channel.pipeline.syncOperations.addHandler(
               ClientConnectionHandler(configuration: configuration, authority: authority))
           }

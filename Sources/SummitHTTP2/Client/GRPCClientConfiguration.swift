@@ -15,5 +15,8 @@ public struct GRPCClientConfiguration: Sendable {
   public var maxBackoff: Duration = .seconds(120)
   public var backoffJitter = 0.2
 
+  /// TLS to the server (ALPN h2); nil speaks h2c.
+  public var tls: ClientTLS?
+
   public init() {}
 }

@@ -1,6 +1,7 @@
 public import Logging
 public import NIOCore
 import NIOPosix
+import NIOSSL
 public import SummitRPC
 import Synchronization
 
@@ -21,6 +22,7 @@ public final class GRPCServer: Sendable {
   private let group: MultiThreadedEventLoopGroup
 
   private struct State {
+    var tlsContext: NIOSSLContext?
     var listener: (any Channel)?
     var connections: [ObjectIdentifier: any Channel] = [:]
     var shuttingDown = false
@@ -35,9 +37,18 @@ public final class GRPCServer: Sendable {
     group = MultiThreadedEventLoopGroup(numberOfThreads: loops)
   }
 
+  /// Reads the TLS files again; new connections use them, open ones keep
+  /// theirs. A failure keeps the previous certificate.
+  public func reloadTLS() throws {
+    guard let tls = configuration.tls else { return }
+    let context = try tls.makeServerContext()
+    state.withLock { $0.tlsContext = context }
+  }
+
   /// Binds and starts accepting connections.
   /// - Returns: the bound address (useful with port 0).
   public func start() async throws -> SocketAddress {
+    try reloadTLS()
     let configuration = self.configuration
     let router = self.router
     let logger = self.logger
@@ -49,7 +60,9 @@ public final class GRPCServer: Sendable {
         guard let self, self.register(channel) else {
           return channel.close()
         }
+        let tls = self.state.withLock { $0.tlsContext }
         return channel.eventLoop.makeCompletedFuture {
+          if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
           try channel.pipeline.syncOperations.addHandler(
             ServerConnectionHandler(configuration: configuration, router: router, logger: logger))
         }
