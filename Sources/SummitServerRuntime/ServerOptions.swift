@@ -46,6 +46,9 @@ public struct ServerOptions: ParsableArguments {
   @Flag(help: "With --tokens-file, reads need a token too. [env: SUMMIT_REQUIRE_AUTH_FOR_READS=1]")
   public var requireAuthForReads = false
 
+  @Option(help: "Serve Prometheus metrics on HOST:PORT (GET /metrics), apart from gRPC. [env: SUMMIT_METRICS_LISTEN]")
+  public var metricsListen: String?
+
   @Option(help: "TLS certificate chain (PEM); with --tls-key serves TLS with ALPN h2. Reloaded on SIGHUP. [env: SUMMIT_TLS_CERT]")
   public var tlsCert: String?
 
@@ -140,5 +143,15 @@ extension ServerOptions {
     let tokens = try AccessPolicy.parseTokens(String(decoding: data, as: UTF8.self))
     guard !tokens.isEmpty else { throw ValidationError("the tokens file \(path) holds no token") }
     return tokens
+  }
+}
+
+extension ServerOptions {
+  /// Where metrics are served, if anywhere.
+  public func metricsAddress(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (String, Int)? {
+    guard let text = metricsListen ?? environment["SUMMIT_METRICS_LISTEN"] else { return nil }
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
+    else { throw ValidationError("--metrics-listen must be HOST:PORT, got \(text)") }
+    return (String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
   }
 }

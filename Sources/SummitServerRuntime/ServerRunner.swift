@@ -1,8 +1,11 @@
 import Dispatch
 import Synchronization
 import Foundation
+import CoreMetrics
 public import Logging
+import Metrics
 import NIOCore
+import Prometheus
 import SummitAPI
 import SummitHTTP2
 public import SummitRPC
@@ -35,6 +38,16 @@ public enum ServerRunner {
       return handler
     }
     let logger = Logger(label: name)
+    // Metrics first, so every handle made afterwards reports to Prometheus.
+    var metrics: MetricsEndpoint?
+    if let (host, port) = try options.metricsAddress() {
+      let registry = PrometheusCollectorRegistry()
+      MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+      let endpoint = MetricsEndpoint(registry: registry)
+      let address = try await endpoint.start(host: host, port: port)
+      logger.info("metrics", metadata: ["address": "\(address.ipAddress ?? host):\(address.port ?? port)", "path": "/metrics"])
+      metrics = endpoint
+    }
     let policy = AccessPolicy(tokens: try options.loadTokens(), requireAuthForReads: options.readsNeedAuth())
     if !policy.isEnabled {
       logger.warning("no --tokens-file: every call, writes included, is allowed")
@@ -80,6 +93,7 @@ public enum ServerRunner {
     logger.info("received signal \(signalNumber): draining", metadata: ["drain_timeout": "\(configuration.drainTimeout)"])
     health.shutDown()
     await server.shutdownGracefully()
+    await metrics?.stop()
     logger.info("stopped")
   }
 }

@@ -1,5 +1,7 @@
+import CoreMetrics
 import Foundation
 import GRDB
+import Metrics
 
 /// The embedded store: one SQLite file in WAL mode, through GRDB.
 ///
@@ -13,6 +15,8 @@ import GRDB
 public final class SQLiteStore: ResourceStore {
   let pool: DatabasePool
   public let feed = ChangeFeed()
+  private let readTimer = Metrics.Timer(label: "summit_store_operation_duration_seconds", dimensions: [("operation", "read")])
+  private let writeTimer = Metrics.Timer(label: "summit_store_operation_duration_seconds", dimensions: [("operation", "write")])
 
   /// Opens (creating when absent) the database at `path` and migrates it.
   public init(path: String) throws {
@@ -112,6 +116,8 @@ public final class SQLiteStore: ResourceStore {
 
   public func write<T: Sendable>(_ body: @escaping @Sendable (any WriteTransaction) throws -> T) async throws -> T {
     let feed = self.feed
+    let started = ContinuousClock.now
+    defer { writeTimer.recordNanoseconds(Self.nanoseconds(since: started)) }
     do {
       return try await pool.write { db in
         let transaction = SQLiteWriteTransaction(db: db)
@@ -127,11 +133,18 @@ public final class SQLiteStore: ResourceStore {
   }
 
   private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    let started = ContinuousClock.now
+    defer { readTimer.recordNanoseconds(Self.nanoseconds(since: started)) }
     do {
       return try await pool.read(body)
     } catch let error as DatabaseError {
       throw Self.storeError(error)
     }
+  }
+
+  static func nanoseconds(since start: ContinuousClock.Instant) -> Int64 {
+    let (seconds, attoseconds) = (ContinuousClock.now - start).components
+    return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
   }
 
   static func storeError(_ error: any Error) -> any Error {

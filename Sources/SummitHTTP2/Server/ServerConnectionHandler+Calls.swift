@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import NIOCore
 import SummitCodec
@@ -48,6 +49,8 @@ extension ServerConnectionHandler {
       context: context, maxPendingResponseBytes: configuration.maxPendingResponseBytes)
     let loopBoundStream = NIOLoopBound(stream, eventLoop: eventLoop)
     let loopBoundSelf = NIOLoopBound(self, eventLoop: eventLoop)
+    stream.handlerStarted = true
+    ServerMetrics.shared.callsInFlight.increment()
     stream.task = Task {
       let outcome: Result<Void, any Error>
       do {
@@ -82,7 +85,9 @@ extension ServerConnectionHandler {
     case .failure(is CancellationError):
       finish(stream, error: RPCError(.cancelled, "call cancelled"))
     case .failure(let error):
-      logger.warning("handler failed", metadata: ["method": "\(stream.head.path)", "error": "\(error)"])
+      logger.warning(
+        "handler failed",
+        metadata: ["method": "\(stream.head.path)", "error": "\(error)", "request_id": "\(stream.requestID ?? "")"])
       finish(stream, error: RPCError(.internalError, "internal error"))
     }
   }
@@ -113,14 +118,30 @@ extension ServerConnectionHandler {
     stream.task?.cancel()
     stream.failWaiters(CancellationError())
     returnWindow(stream)
+    account(stream, code: code)
     let level: Logger.Level = code == .ok || code.rawValue < 0 ? .debug : (code == .internalError || code == .unknown ? .warning : .debug)
-    logger.log(
-      level: level, "call ended",
-      metadata: [
-        "method": "\(stream.head.path)", "status": "\(code.name)",
-        "duration_ms": "\(Double((ContinuousClock.now - stream.startTime).nanoseconds) / 1e6)",
-      ].merging(message.isEmpty || code == .ok ? [:] : ["message": "\(message)"]) { a, _ in a })
+    var metadata: Logger.Metadata = [
+      "method": "\(stream.head.path)", "status": "\(code.name)",
+      "duration_ms": "\(Double((ContinuousClock.now - stream.startTime).nanoseconds) / 1e6)",
+    ]
+    if !message.isEmpty && code != .ok { metadata["message"] = "\(message)" }
+    if let id = stream.requestID { metadata["request_id"] = "\(id)" }
+    logger.log(level: level, "call ended", metadata: metadata)
     scheduleFlush()
+  }
+
+  /// Counts the call once in the metrics: its status, its duration, and the
+  /// end of its time in flight.
+  func account(_ stream: ServerStream, code: StatusCode) {
+    if stream.handlerStarted {
+      stream.handlerStarted = false
+      ServerMetrics.shared.callsInFlight.decrement()
+    }
+    guard !stream.accounted, stream.phase == .open else { return }
+    stream.accounted = true
+    // Unknown paths share one label, so clients cannot grow the label set.
+    let method = router.handler(forPath: stream.head.path) == nil ? "unknown" : stream.head.path
+    ServerMetrics.shared.callEnded(method: method, code: code.name, duration: ContinuousClock.now - stream.startTime)
   }
 
   /// The response HEADERS: status 200, content type, encodings, initial metadata.

@@ -89,6 +89,7 @@ extension ServerConnectionHandler: HTTP2SessionEvents {
       // Reset by the client (or the connection died) before we answered.
       logger.debug("stream reset before the call ended", metadata: ["stream": "\(id)", "h2_error": "\(errorCode)"])
       stream.finished = true
+      account(stream, code: .cancelled)
     }
     abandon(stream)
     streamRemoved()

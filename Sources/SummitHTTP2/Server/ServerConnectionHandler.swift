@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import NIOCore
 import SummitRPC
@@ -62,6 +63,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
   private func start(context: ChannelHandlerContext) {
     guard !started else { return }
     started = true
+    ServerMetrics.shared.connectionsOpen.increment()
     armIdleTimer()
     startKeepalive(context: context)
     flush()
@@ -69,6 +71,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
     let buffer = unwrapInboundIn(data)
+    ServerMetrics.shared.bytesReceived.increment(by: buffer.readableBytes)
     guard let session else { return }
     do {
       try buffer.withUnsafeReadableBytes { try session.receive($0) }
@@ -87,9 +90,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
   }
 
   func channelInactive(context: ChannelHandlerContext) {
+    if started { ServerMetrics.shared.connectionsOpen.decrement() }
     idleTimer?.cancel()
     keepaliveTask?.cancel()
-    for stream in streams.values { abandon(stream) }
+    for stream in streams.values {
+      ServerMetrics.shared.streamsOpen.decrement()
+      account(stream, code: .unavailable)
+      abandon(stream)
+    }
     streams.removeAll()
     context.fireChannelInactive()
   }
@@ -128,6 +136,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
       return
     }
     if buffer.readableBytes > 0 {
+      ServerMetrics.shared.bytesSent.increment(by: buffer.readableBytes)
       context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
     if session.isFinished || (draining && streams.isEmpty) {
@@ -191,11 +200,13 @@ final class ServerConnectionHandler: ChannelInboundHandler {
   }
 
   func streamOpened() {
+    ServerMetrics.shared.streamsOpen.increment()
     idleTimer?.cancel()
     idleTimer = nil
   }
 
   func streamRemoved() {
+    ServerMetrics.shared.streamsOpen.decrement()
     if streams.isEmpty {
       if draining {
         scheduleFlush()

@@ -15,6 +15,12 @@ final class ServerStream {
   let id: Int32
   var phase = Phase.receivingHeaders
   var head = RequestHead()
+  /// The caller's `x-request-id`, carried into every log line of the call
+  /// (at most 128 printable characters are kept).
+  var requestID: String? {
+    guard let id = head.metadata.first("x-request-id"), !id.isEmpty else { return nil }
+    return String(id.prefix(128))
+  }
   var startTime = ContinuousClock.now
 
   // MARK: Inbound
@@ -48,6 +54,10 @@ final class ServerStream {
   var closed = false
 
   var task: Task<Void, Never>?
+  /// A handler was started (counted in flight until the call ends).
+  var handlerStarted = false
+  /// The call is counted in the metrics.
+  var accounted = false
   var deadlineTimer: Scheduled<Void>?
 
   init(id: Int32, maxMessageSize: Int) {
