@@ -14,7 +14,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 ASAN_BUILD := .build-asan
 
-.PHONY: deps system-deps build run test test-swift test-python test-asan check-generated protos bench clean deploy-check
+.PHONY: deps system-deps build run test test-swift test-python test-asan check-generated protos bench clean deploy-check fuzz
 
 ## deps: install missing Debian packages and the Python test venv (idempotent).
 deps: system-deps $(VENV)/.installed
@@ -80,8 +80,26 @@ deploy-check: $(VENV)/.installed build
 	deploy/build-release.sh
 	SUMMIT_BIN_DIR=$$(swift build --show-bin-path) $(PYTHON) -m pytest -q Tests/Interop/deploy
 
+## fuzz: each libFuzzer target (deframer, codec, connection bytes) for FUZZ_SECONDS, with ASan.
+FUZZ_BUILD := .build-fuzz
+FUZZ_SECONDS ?= 20
+FUZZ_TARGETS := deframer codec connection
+fuzz: system-deps
+	@for t in $(FUZZ_TARGETS); do \
+	  swift build --sanitize=fuzzer --sanitize=address --scratch-path $(FUZZ_BUILD) --product fuzz-$$t || exit 1; \
+	done
+	@bin=$$(swift build --sanitize=fuzzer --sanitize=address --scratch-path $(FUZZ_BUILD) --show-bin-path); \
+	for t in $(FUZZ_TARGETS); do \
+	  work=$$(mktemp -d); cp Fuzz/corpus/$$t/* $$work/; \
+	  echo "== fuzz-$$t for $(FUZZ_SECONDS)s"; \
+	  ASAN_OPTIONS=detect_leaks=1 $$bin/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	    -rss_limit_mb=2048 -print_final_stats=1 $$work 2>&1 | grep -E "^(stat::number_of_executed_units|stat::peak_rss|==[0-9]+==|SUMMARY|Done)" ; \
+	  status=$${PIPESTATUS[0]}; rm -rf $$work; \
+	  if [ $$status -ne 0 ]; then echo "fuzz-$$t failed ($$status)"; exit 1; fi; \
+	done
+
 bench:
 	@echo "make bench: the benchmarks arrive with the performance issue."
 
 clean:
-	rm -rf .build $(ASAN_BUILD) $(VENV)
+	rm -rf .build $(ASAN_BUILD) $(FUZZ_BUILD) .build-release $(VENV)

@@ -228,6 +228,22 @@ let package = Package(
       swiftSettings: defaultSwiftSettings
     ),
 
+    // MARK: Fuzzing (built with `make fuzz`: --sanitize=fuzzer,address)
+
+    .executableTarget(name: "fuzz-deframer", dependencies: ["SummitHTTP2"], path: "Fuzz/Deframer", swiftSettings: defaultSwiftSettings),
+    .executableTarget(name: "fuzz-codec", dependencies: ["SummitCodec"], path: "Fuzz/Codec", swiftSettings: defaultSwiftSettings),
+    .executableTarget(
+      name: "fuzz-connection",
+      dependencies: [
+        "SummitHTTP2", "SummitRPC", "SummitCodec", "SummitAPI",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOEmbedded", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      path: "Fuzz/Connection",
+      swiftSettings: defaultSwiftSettings
+    ),
+
     // MARK: Generator
 
     /// protoc-c output for `google/protobuf/descriptor.proto`, read by the generator.

@@ -19,7 +19,9 @@ public final class SQLiteStore: ResourceStore {
   private let writeTimer = Metrics.Timer(label: "summit_store_operation_duration_seconds", dimensions: [("operation", "write")])
 
   /// Opens (creating when absent) the database at `path` and migrates it.
-  public init(path: String) throws {
+  /// - Parameter maxSizeBytes: a ceiling on the database file; writes past it
+  ///   fail as `StoreError.full` (RESOURCE_EXHAUSTED to clients) and reads go on.
+  public init(path: String, maxSizeBytes: Int64? = nil) throws {
     let directory = (path as NSString).deletingLastPathComponent
     if !directory.isEmpty {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -29,6 +31,10 @@ public final class SQLiteStore: ResourceStore {
     configuration.prepareDatabase { db in
       try db.execute(sql: "PRAGMA synchronous = FULL")
       try db.execute(sql: "PRAGMA foreign_keys = ON")
+      if let maxSizeBytes {
+        let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+        try db.execute(sql: "PRAGMA max_page_count = \(max(1, maxSizeBytes / pageSize))")
+      }
     }
     do {
       pool = try DatabasePool(path: path, configuration: configuration)

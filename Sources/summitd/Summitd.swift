@@ -31,6 +31,9 @@ struct Summitd: AsyncParsableCommand {
   @Option(help: "SQLite database file. [env: SUMMIT_DB] (default: data/summit.db)")
   var db: String?
 
+  @Option(help: "Largest size of the database file in bytes; writes past it get RESOURCE_EXHAUSTED. [env: SUMMIT_MAX_DB_SIZE]")
+  var maxDbSize: Int64?
+
   @Flag(help: "Do not seed an empty store with the report's facts.")
   var noSeed = false
 
@@ -42,10 +45,11 @@ struct Summitd: AsyncParsableCommand {
     let path = db ?? environment["SUMMIT_DB"] ?? "data/summit.db"
     let seedPath = seedFile ?? environment["SUMMIT_SEED_FILE"]
     let seed = !noSeed
+    let maxSize = maxDbSize ?? environment["SUMMIT_MAX_DB_SIZE"].flatMap { Int64($0) }
     try await ServerRunner.run(name: "summitd", options: server) { logger in
       let store: SQLiteStore
       do {
-        store = try SQLiteStore(path: path)
+        store = try SQLiteStore(path: path, maxSizeBytes: maxSize)
       } catch {
         logger.critical("cannot open the database", metadata: ["path": "\(path)", "error": "\(error)"])
         throw ExitCode(71)

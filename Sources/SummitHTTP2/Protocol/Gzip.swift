@@ -1,13 +1,13 @@
 private import CZlib
 
 /// gzip (RFC 1952) for gRPC message compression, through zlib.
-enum Gzip {
-  struct Failure: Error, CustomStringConvertible {
-    var description: String
+package enum Gzip {
+  package struct Failure: Error, CustomStringConvertible {
+    package var description: String
   }
 
   /// Compresses `bytes` into one gzip member.
-  static func compress(_ bytes: [UInt8]) -> [UInt8] {
+  package static func compress(_ bytes: [UInt8]) -> [UInt8] {
     var stream = z_stream()
     // 15 + 16: a 32 KiB window with a gzip header and trailer.
     let initialised = CZlib_deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY)
@@ -35,7 +35,7 @@ enum Gzip {
 
   /// Decompresses gzip data, refusing to produce more than `limit` bytes so
   /// that a small compressed message cannot expand without bound.
-  static func decompress(_ bytes: [UInt8], limit: Int) throws(Failure) -> [UInt8] {
+  package static func decompress(_ bytes: [UInt8], limit: Int) throws(Failure) -> [UInt8] {
     var stream = z_stream()
     let initialised = CZlib_inflateInit2(&stream, 15 + 16)
     precondition(initialised == Z_OK, "inflateInit2 failed: \(initialised)")

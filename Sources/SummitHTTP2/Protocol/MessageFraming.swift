@@ -1,10 +1,10 @@
 /// gRPC's length-prefixed messages: a 1-byte compressed flag, a 4-byte
 /// big-endian length, then the message.
-enum MessageFramer {
-  static let headerSize = 5
+package enum MessageFramer {
+  package static let headerSize = 5
 
   /// Appends `message` with its 5-byte prefix to `out`.
-  static func append(_ message: [UInt8], compressed: Bool, to out: inout [UInt8]) {
+  package static func append(_ message: [UInt8], compressed: Bool, to out: inout [UInt8]) {
     out.reserveCapacity(out.count + headerSize + message.count)
     out.append(compressed ? 1 : 0)
     let length = UInt32(message.count)
@@ -18,28 +18,28 @@ enum MessageFramer {
 
 /// Splits a stream's DATA bytes back into messages, refusing any message
 /// larger than the configured limit before buffering it.
-struct MessageDeframer {
-  enum Failure: Error, Equatable {
+package struct MessageDeframer {
+  package enum Failure: Error, Equatable {
     /// The prefix announces more bytes than the limit allows.
     case tooLarge(length: Int, limit: Int)
     /// The flag byte is neither 0 nor 1.
     case badFlag(UInt8)
   }
 
-  struct Message: Equatable {
-    var bytes: [UInt8]
-    var compressed: Bool
+  package struct Message: Equatable {
+    package var bytes: [UInt8]
+    package var compressed: Bool
   }
 
-  let maxMessageSize: Int
+  package let maxMessageSize: Int
   private var buffer: [UInt8] = []
   private var readIndex = 0
 
-  init(maxMessageSize: Int) {
+  package init(maxMessageSize: Int) {
     self.maxMessageSize = maxMessageSize
   }
 
-  mutating func append(_ bytes: UnsafeRawBufferPointer) {
+  package mutating func append(_ bytes: UnsafeRawBufferPointer) {
     if readIndex > 0 && readIndex == buffer.count {
       buffer.removeAll(keepingCapacity: true)
       readIndex = 0
@@ -49,10 +49,10 @@ struct MessageDeframer {
 
   /// Bytes of a message that has begun but not ended: at the end of the
   /// stream they mean the client sent a truncated message.
-  var hasPartialMessage: Bool { readIndex < buffer.count }
+  package var hasPartialMessage: Bool { readIndex < buffer.count }
 
   /// The next complete message, or nil until more bytes arrive.
-  mutating func next() throws(Failure) -> Message? {
+  package mutating func next() throws(Failure) -> Message? {
     let available = buffer.count - readIndex
     guard available >= MessageFramer.headerSize else { return nil }
     let flag = buffer[readIndex]

@@ -1,15 +1,15 @@
 import CoreMetrics
-import Logging
-import NIOCore
-import SummitRPC
+package import Logging
+package import NIOCore
+package import SummitRPC
 
 /// One client connection: owns its nghttp2 session, feeds it the socket's
 /// bytes, and writes what it produces. Everything here runs on the
 /// connection's event loop; handler tasks reach it only through
 /// `eventLoop.execute` (see ``ServerCallBridge``).
-final class ServerConnectionHandler: ChannelInboundHandler {
-  typealias InboundIn = ByteBuffer
-  typealias OutboundOut = ByteBuffer
+package final class ServerConnectionHandler: ChannelInboundHandler {
+  package typealias InboundIn = ByteBuffer
+  package typealias OutboundOut = ByteBuffer
 
   let configuration: GRPCServerConfiguration
   let router: RPCRouter
@@ -26,7 +26,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
   private var keepaliveTask: RepeatedTask?
   private var pingOutstandingSince: NIODeadline?
 
-  init(configuration: GRPCServerConfiguration, router: RPCRouter, logger: Logger) {
+  package init(configuration: GRPCServerConfiguration, router: RPCRouter, logger: Logger) {
     self.configuration = configuration
     self.router = router
     self.logger = logger
@@ -34,7 +34,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
   // MARK: Channel events
 
-  func handlerAdded(context: ChannelHandlerContext) {
+  package func handlerAdded(context: ChannelHandlerContext) {
     self.context = context
     peer = context.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "unknown"
     logger[metadataKey: "peer"] = "\(peer)"
@@ -54,7 +54,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     if context.channel.isActive { start(context: context) }
   }
 
-  func channelActive(context: ChannelHandlerContext) {
+  package func channelActive(context: ChannelHandlerContext) {
     start(context: context)
     context.fireChannelActive()
   }
@@ -69,7 +69,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     flush()
   }
 
-  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+  package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
     let buffer = unwrapInboundIn(data)
     ServerMetrics.shared.bytesReceived.increment(by: buffer.readableBytes)
     guard let session else { return }
@@ -84,12 +84,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     flush()
   }
 
-  func channelWritabilityChanged(context: ChannelHandlerContext) {
+  package func channelWritabilityChanged(context: ChannelHandlerContext) {
     if context.channel.isWritable { flush() }
     context.fireChannelWritabilityChanged()
   }
 
-  func channelInactive(context: ChannelHandlerContext) {
+  package func channelInactive(context: ChannelHandlerContext) {
     if started { ServerMetrics.shared.connectionsOpen.decrement() }
     idleTimer?.cancel()
     keepaliveTask?.cancel()
@@ -102,12 +102,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     context.fireChannelInactive()
   }
 
-  func errorCaught(context: ChannelHandlerContext, error: any Error) {
+  package func errorCaught(context: ChannelHandlerContext, error: any Error) {
     logger.debug("connection error: \(error)")
     context.close(promise: nil)
   }
 
-  func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+  package func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
     if event is GracefulShutdownEvent {
       beginDraining()
     } else {
@@ -115,7 +115,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
   }
 
-  func handlerRemoved(context: ChannelHandlerContext) {
+  package func handlerRemoved(context: ChannelHandlerContext) {
     self.context = nil
   }
 
