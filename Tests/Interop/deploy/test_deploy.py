@@ -52,7 +52,7 @@ def test_probes_and_grace_period_fit_the_drain():
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
         assert re.search(probe + r":\s*\n\s*grpc:", text), f"{probe} must be a native gRPC probe"
     grace = int(re.search(r"terminationGracePeriodSeconds:\s*(\d+)", text).group(1))
-    drain = int(re.search(r'"--drain-timeout",\s*"(\d+)s"', text).group(1))
+    drain = int(re.search(r'"--drain-timeout"\s*\n\s*-\s*"(\d+)s"', text).group(1))
     assert grace > drain
 
 
