@@ -147,6 +147,16 @@ def fresh_api(_fresh_store, _fresh_api):
     return _fresh_api
 
 
+# -- ordering -------------------------------------------------------------------
+def pytest_collection_modifyitems(session, config, items):
+    """Run this folder's tests after the others of the session, as ../transport and
+    ../service do: the codec suite (../protoload.py) must import the generated modules
+    from its own tree first, and the ``pb`` fixture here loads another copy. Stable
+    sort: the order inside each group is kept. (`make test-python` runs each suite in
+    its own process anyway.)"""
+    items.sort(key=lambda item: Path(str(item.path)).resolve().is_relative_to(HERE))
+
+
 # -- failure reports: stderr tails of the summitd runs involved --------------------
 _TEST_START: dict[str, float] = {}
 

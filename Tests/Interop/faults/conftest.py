@@ -1,0 +1,79 @@
+"""Fixtures for the fault suite: the summitd executable, generated modules, and
+summitd stores (a SQLite file each) started for one test and SIGKILLed at teardown.
+
+Environment:
+  SUMMIT_BIN_DIR              folder holding summitd (required: the suite FAILS, never
+                              skips, without it)
+  SUMMIT_PROTOS_DIR           proto root (default <repo>/Protos)
+  SUMMIT_TEST_START_TIMEOUT   seconds summitd may take to print its listening line (20)
+
+A failing test's report carries the stderr tail of every summitd run it started.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import fault_pb
+from fault_server import Store
+from summit_servers import ServerStartError
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="session")
+def summitd_exe() -> Path:
+    raw = os.environ.get("SUMMIT_BIN_DIR")
+    if not raw:
+        pytest.fail("SUMMIT_BIN_DIR is not set: point it at the folder holding summitd "
+                    "(e.g. SUMMIT_BIN_DIR=$(swift build --show-bin-path))", pytrace=False)
+    exe = Path(raw) / "summitd"
+    if not exe.is_file():
+        pytest.fail(f"{exe} does not exist (build it, or fix SUMMIT_BIN_DIR)", pytrace=False)
+    if not os.access(exe, os.X_OK):
+        pytest.fail(f"{exe} is not executable", pytrace=False)
+    return exe
+
+
+@pytest.fixture(scope="session")
+def pb(tmp_path_factory):
+    root = Path(os.environ.get("SUMMIT_PROTOS_DIR", REPO / "Protos"))
+    return fault_pb.load(root, tmp_path_factory.mktemp("faults_pb"))
+
+
+def new_store(request, exe: Path, workdir: Path) -> Store:
+    """A Store whose stderr tails go into the failure reports of request's node (a test,
+    or a module for a module-scoped fixture). The caller kills it."""
+    s = Store(exe, workdir)
+    request.node.__dict__.setdefault("_fault_stores", []).append(s)
+    return s
+
+
+@pytest.fixture
+def store(request, summitd_exe, tmp_path):
+    """A Store on <tmp>/summit.db, not started: ``store.start("--no-seed", ...)``,
+    ``store.kill9()``, ``store.stop()``, ``store.start(...)`` again on the same file."""
+    s = new_store(request, summitd_exe, tmp_path)
+    yield s
+    s.kill_all()
+
+
+def start_or_fail(store: Store, *args: str):
+    try:
+        return store.start(*args)
+    except ServerStartError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        for node in item.listchain():
+            for s in node.__dict__.get("_fault_stores", []):
+                if s.runs:
+                    report.sections.append(("summitd stderr", s.stderr_tails()))
