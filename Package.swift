@@ -22,7 +22,7 @@ let package = Package(
   products: [
     .library(name: "SummitCodec", targets: ["SummitCodec"]),
     .library(name: "SummitRPC", targets: ["SummitRPC", "SummitAPI"]),
-    .library(name: "SummitClient", targets: ["SummitHTTP2", "SummitAPI", "SummitRPC", "SummitCodec"]),
+    .library(name: "SummitClient", targets: ["SummitHTTP2", "SummitTLS", "SummitAPI", "SummitRPC", "SummitCodec"]),
     .executable(name: "summitd", targets: ["summitd"]),
     .executable(name: "summit", targets: ["summit"]),
     .executable(name: "summit-interop-server", targets: ["summit-interop-server"]),
@@ -107,10 +107,21 @@ let package = Package(
         "SummitRPC", "CNGHTTP2", "CZlib",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
-        .product(name: "NIOSSL", package: "swift-nio-ssl"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "CoreMetrics", package: "swift-metrics"),
+      ],
+      swiftSettings: defaultSwiftSettings
+    ),
+    /// TLS for the transport (ALPN h2, mutual TLS, reload) on swift-nio-ssl:
+    /// a module of its own so that the transport (and its fuzz and ASan
+    /// builds) need no TLS library.
+    .target(
+      name: "SummitTLS",
+      dependencies: [
+        "SummitHTTP2",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
       ],
       swiftSettings: defaultSwiftSettings
     ),
@@ -134,7 +145,7 @@ let package = Package(
     .target(
       name: "SummitServerRuntime",
       dependencies: [
-        "SummitHTTP2", "SummitStandardServices", "SummitRPC", "SummitCodec", "SummitAPI",
+        "SummitHTTP2", "SummitTLS", "SummitStandardServices", "SummitRPC", "SummitCodec", "SummitAPI",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOCore", package: "swift-nio"),
@@ -212,7 +223,7 @@ let package = Package(
     .target(
       name: "SummitCLI",
       dependencies: [
-        "SummitHTTP2", "SummitAPI", "SummitRPC", "SummitCodec",
+        "SummitHTTP2", "SummitTLS", "SummitAPI", "SummitRPC", "SummitCodec",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: defaultSwiftSettings

@@ -1,6 +1,7 @@
 public import ArgumentParser
 import Foundation
 import SummitHTTP2
+import SummitTLS
 import SummitRPC
 
 public enum OutputFormat: String, ExpressibleByArgument, Sendable, CaseIterable {
@@ -53,9 +54,13 @@ public struct GlobalOptions: ParsableArguments {
     var configuration = GRPCClientConfiguration()
     let ca = caFile ?? environment["SUMMIT_CA_FILE"]
     if tls || environment["SUMMIT_TLS"] == "1" || ca != nil {
-      configuration.tls = ClientTLS(
-        caPath: ca, certificateChainPath: clientCert ?? environment["SUMMIT_CLIENT_CERT"],
-        privateKeyPath: clientKey ?? environment["SUMMIT_CLIENT_KEY"])
+      do {
+        configuration.security = try ClientTLS(
+          caPath: ca, certificateChainPath: clientCert ?? environment["SUMMIT_CLIENT_CERT"],
+          privateKeyPath: clientKey ?? environment["SUMMIT_CLIENT_KEY"])
+      } catch {
+        throw UsageError("cannot load the TLS files: \(error)")
+      }
     }
     return GRPCChannel(host: host, port: port, configuration: configuration)
   }

@@ -2,6 +2,7 @@ public import ArgumentParser
 public import Foundation
 public import Logging
 public import SummitHTTP2
+import SummitTLS
 
 /// The transport and logging flags every server executable takes. Each flag
 /// also reads an environment variable (`--max-concurrent-streams` →
@@ -102,7 +103,12 @@ public struct ServerOptions: ParsableArguments {
     let key = tlsKey ?? environment["SUMMIT_TLS_KEY"]
     let clientCA = tlsClientCa ?? environment["SUMMIT_TLS_CLIENT_CA"]
     switch (cert, key) {
-    case (let cert?, let key?): c.tls = TLSFiles(certificateChainPath: cert, privateKeyPath: key, clientCAPath: clientCA)
+    case (let cert?, let key?):
+      do {
+        c.security = try TLSFiles(certificateChainPath: cert, privateKeyPath: key, clientCAPath: clientCA)
+      } catch {
+        throw ValidationError("cannot load the TLS certificate or key: \(error)")
+      }
     case (nil, nil):
       if clientCA != nil { throw ValidationError("--tls-client-ca needs --tls-cert and --tls-key") }
     default: throw ValidationError("--tls-cert and --tls-key go together")

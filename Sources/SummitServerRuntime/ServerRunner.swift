@@ -70,9 +70,9 @@ public enum ServerRunner {
     let reload = ReloadSignal {
       do {
         policy.update(tokens: try ServerOptions.loadTokens(from: tokensPath), requireAuthForReads: readsNeedAuth)
-        try server.reloadTLS()
+        try server.reloadSecurity()
         logger.info(
-          "SIGHUP: reloaded", metadata: ["tokens": "\(policy.isEnabled ? "on" : "off")", "tls": "\(configuration.tls == nil ? "off" : "on")"])
+          "SIGHUP: reloaded", metadata: ["tokens": "\(policy.isEnabled ? "on" : "off")", "security": "\(configuration.security?.name ?? "none")"])
       } catch {
         logger.error("SIGHUP: reload failed; keeping the previous settings", metadata: ["error": "\(error)"])
       }
@@ -85,7 +85,7 @@ public enum ServerRunner {
       "serving",
       metadata: [
         "address": "\(shown):\(address.port ?? 0)", "services": "\(router.serviceNames)",
-        "tls": "\(configuration.tls == nil ? "off" : configuration.tls?.clientCAPath == nil ? "on" : "mutual")",
+        "security": "\(configuration.security?.name ?? "h2c")",
       ])
 
     let signalNumber = await signals.next()

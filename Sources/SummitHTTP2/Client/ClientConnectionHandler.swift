@@ -24,7 +24,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
   init(configuration: GRPCClientConfiguration, authority: String) {
     self.configuration = configuration
     self.authority = authority
-    scheme = configuration.tls == nil ? "http" : "https"
+    scheme = configuration.security == nil ? "http" : "https"
   }
 
   func handlerAdded(context: ChannelHandlerContext) {

@@ -1,7 +1,6 @@
 import Foundation
 public import NIOCore
 import NIOPosix
-import NIOSSL
 public import SummitCodec
 public import SummitRPC
 import Synchronization
@@ -23,8 +22,6 @@ public final class GRPCChannel: ClientTransport, Sendable {
   public let configuration: GRPCClientConfiguration
   private let group: any EventLoopGroup
   private let ownsGroup: Bool
-  /// Made once from `configuration.tls`; a failure is every call's error.
-  private let tlsContext: Result<NIOSSLContext, RPCError>?
 
   private struct Connection {
     var channel: any Channel
@@ -50,9 +47,6 @@ public final class GRPCChannel: ClientTransport, Sendable {
     self.host = host
     self.port = port
     self.configuration = configuration
-    tlsContext = configuration.tls.map { tls in
-      Result { try tls.makeContext() }.mapError { RPCError(.unavailable, "cannot set up TLS: \($0)") }
-    }
     if let group {
       self.group = group
       ownsGroup = false
@@ -130,14 +124,7 @@ public final class GRPCChannel: ClientTransport, Sendable {
 
   private func connect() -> EventLoopFuture<Connection> {
     let eventLoop = group.next()
-    var tls: NIOSSLContext?
-    switch tlsContext {
-    case .failure(let error)?: return eventLoop.makeFailedFuture(error)
-    case .success(let context)?: tls = context
-    case nil: break
-    }
-    let serverName = configuration.tls?.serverName ?? host
-    let tlsForChannel = tls
+    let security = configuration.security
     let configuration = self.configuration
     let authority = "\(host):\(port)"
     let (host, port) = (self.host, self.port)
@@ -146,11 +133,7 @@ public final class GRPCChannel: ClientTransport, Sendable {
         .connectTimeout(.nanoseconds(configuration.connectTimeout.nanoseconds))
         .channelInitializer { channel in
           channel.eventLoop.makeCompletedFuture {
-            if let tlsForChannel {
-              // An IP address is not a valid SNI name; verification still checks it.
-              let sni = serverName.first?.isNumber == true || serverName.contains(":") ? nil : serverName
-              try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tlsForChannel, serverHostname: sni))
-            }
+            try security?.addHandlers(to: channel, host: host)
             try channel.pipeline.syncOperations.addHandler(
               ClientConnectionHandler(configuration: configuration, authority: authority))
           }

@@ -15,8 +15,8 @@ public struct GRPCClientConfiguration: Sendable {
   public var maxBackoff: Duration = .seconds(120)
   public var backoffJitter = 0.2
 
-  /// TLS to the server (ALPN h2); nil speaks h2c.
-  public var tls: ClientTLS?
+  /// TLS to the server (SummitTLS's `ClientTLS`); nil speaks h2c.
+  public var security: (any ClientChannelSecurity)?
 
   public init() {}
 }

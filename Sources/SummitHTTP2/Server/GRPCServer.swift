@@ -1,7 +1,6 @@
 public import Logging
 public import NIOCore
 import NIOPosix
-import NIOSSL
 public import SummitRPC
 import Synchronization
 
@@ -22,7 +21,6 @@ public final class GRPCServer: Sendable {
   private let group: MultiThreadedEventLoopGroup
 
   private struct State {
-    var tlsContext: NIOSSLContext?
     var listener: (any Channel)?
     var connections: [ObjectIdentifier: any Channel] = [:]
     var shuttingDown = false
@@ -37,18 +35,15 @@ public final class GRPCServer: Sendable {
     group = MultiThreadedEventLoopGroup(numberOfThreads: loops)
   }
 
-  /// Reads the TLS files again; new connections use them, open ones keep
-  /// theirs. A failure keeps the previous certificate.
-  public func reloadTLS() throws {
-    guard let tls = configuration.tls else { return }
-    let context = try tls.makeServerContext()
-    state.withLock { $0.tlsContext = context }
+  /// Reads the certificates again (through the configured security); new
+  /// connections use them, open ones keep theirs.
+  public func reloadSecurity() throws {
+    try configuration.security?.reload()
   }
 
   /// Binds and starts accepting connections.
   /// - Returns: the bound address (useful with port 0).
   public func start() async throws -> SocketAddress {
-    try reloadTLS()
     let configuration = self.configuration
     let router = self.router
     let logger = self.logger
@@ -60,9 +55,8 @@ public final class GRPCServer: Sendable {
         guard let self, self.register(channel) else {
           return channel.close()
         }
-        let tls = self.state.withLock { $0.tlsContext }
         return channel.eventLoop.makeCompletedFuture {
-          if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+          try configuration.security?.addHandlers(to: channel)
           try channel.pipeline.syncOperations.addHandler(
             ServerConnectionHandler(configuration: configuration, router: router, logger: logger))
         }

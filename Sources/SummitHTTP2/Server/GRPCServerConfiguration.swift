@@ -30,8 +30,8 @@ public struct GRPCServerConfiguration: Sendable {
   /// write waits for the client to read.
   public var maxPendingResponseBytes = 256 * 1024
 
-  /// TLS (ALPN h2) from PEM files; nil serves h2c (cleartext, prior knowledge).
-  public var tls: TLSFiles?
+  /// TLS (SummitTLS's `TLSFiles`), or nil for h2c (cleartext, prior knowledge).
+  public var security: (any ServerChannelSecurity)?
 
   public init() {}
 }
