@@ -81,8 +81,10 @@ deploy-check: $(VENV)/.installed build
 	SUMMIT_BIN_DIR=$$(swift build --show-bin-path) $(PYTHON) -m pytest -q Tests/Interop/deploy
 
 ## fuzz: each libFuzzer target (deframer, codec, connection bytes) for FUZZ_SECONDS, with ASan.
+## With FUZZ_RUNS set (as make test does), a fixed number of inputs from seed 1: repeatable.
 FUZZ_BUILD := .build-fuzz
 FUZZ_SECONDS ?= 20
+FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS) -seed=1,-max_total_time=$(FUZZ_SECONDS))
 FUZZ_TARGETS := deframer codec connection
 fuzz: system-deps
 	@for t in $(FUZZ_TARGETS); do \
@@ -91,8 +93,8 @@ fuzz: system-deps
 	@bin=$$(swift build --sanitize=fuzzer --sanitize=address --scratch-path $(FUZZ_BUILD) --show-bin-path); \
 	for t in $(FUZZ_TARGETS); do \
 	  work=$$(mktemp -d); cp Fuzz/corpus/$$t/* $$work/; \
-	  echo "== fuzz-$$t for $(FUZZ_SECONDS)s"; \
-	  ASAN_OPTIONS=detect_leaks=1 $$bin/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	  echo "== fuzz-$$t ($(FUZZ_LIMIT))"; \
+	  ASAN_OPTIONS=detect_leaks=1 $$bin/fuzz-$$t $(FUZZ_LIMIT) -max_len=65536 -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 $$work 2>&1 | grep -E "^(stat::number_of_executed_units|stat::peak_rss|==[0-9]+==|SUMMARY|Done)" ; \
 	  status=$${PIPESTATUS[0]}; rm -rf $$work; \
 	  if [ $$status -ne 0 ]; then echo "fuzz-$$t failed ($$status)"; exit 1; fi; \
