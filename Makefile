@@ -92,12 +92,18 @@ fuzz: system-deps
 	done
 	@bin=$$(swift build --sanitize=fuzzer --sanitize=address --scratch-path $(FUZZ_BUILD) --show-bin-path); \
 	for t in $(FUZZ_TARGETS); do \
-	  work=$$(mktemp -d); cp Fuzz/corpus/$$t/* $$work/; \
+	  work=$$(mktemp -d); mkdir $$work/corpus; cp Fuzz/corpus/$$t/* $$work/corpus/; \
 	  echo "== fuzz-$$t ($(FUZZ_LIMIT))"; \
-	  ASAN_OPTIONS=detect_leaks=1 $$bin/fuzz-$$t $(FUZZ_LIMIT) -max_len=65536 -timeout=10 \
-	    -rss_limit_mb=2048 -print_final_stats=1 $$work 2>&1 | grep -E "^(stat::number_of_executed_units|stat::peak_rss|==[0-9]+==|SUMMARY|Done)" ; \
-	  status=$${PIPESTATUS[0]}; rm -rf $$work; \
-	  if [ $$status -ne 0 ]; then echo "fuzz-$$t failed ($$status)"; exit 1; fi; \
+	  SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=1 $$bin/fuzz-$$t $(FUZZ_LIMIT) -max_len=65536 \
+	    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$$work/ $$work/corpus \
+	    > $$work/log 2>&1; status=$$?; \
+	  grep -E "^(Done|stat::number_of_executed_units|stat::peak_rss)" $$work/log; \
+	  if [ $$status -ne 0 ]; then \
+	    echo "fuzz-$$t failed ($$status):"; grep -vE "^(INFO|#)" $$work/log | tail -25; \
+	    for f in $$work/crash-* $$work/leak-* $$work/timeout-* $$work/oom-*; do \
+	      [ -f "$$f" ] && echo "input: $$(basename $$f) = $$(xxd -p $$f | tr -d '\n' | head -c 400)"; done; \
+	    rm -rf $$work; exit 1; \
+	  fi; rm -rf $$work; \
 	done
 
 bench:

@@ -30,8 +30,10 @@ public struct UnknownFields: Sendable, Hashable {
     fields.reserveCapacity(count)
     for i in 0..<count {
       let f = unknown[i]
-      guard f.tag <= Self.maxFieldNumber else {
-        throw CodecError(code: .malformed, message: "field number \(f.tag) is above the maximum 536870911")
+      // protobuf-c accepts field number 0 when the tag is written as an
+      // overlong varint (0x81 0x00); protobuf forbids 0 (found by fuzz-codec).
+      guard f.tag >= 1, f.tag <= Self.maxFieldNumber else {
+        throw CodecError(code: .malformed, message: "field number \(f.tag) is outside 1...536870911")
       }
       fields.append(
         Field(

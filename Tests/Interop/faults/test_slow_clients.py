@@ -1,15 +1,18 @@
 """Clients that ask for a lot and never read.
 
 20 raw HTTP/2 connections each start 50 ListVisits calls (page_size 1000 over 300
-visits with 2,000-character purposes: ~0.6 MB per response, ~600 MB asked for in
-all), then never read from their sockets again.
+visits with 2,000-character purposes: ~0.64 MB per response, ~640 MB asked for in
+all), then never read from their sockets again; after 10 s they close.
 
-Proves: summitd's memory stays bounded while its peers do not read (HTTP/2 flow
-control and the per-stream / per-connection queue bounds hold: RSS never above the
-baseline + 200 MiB over 10 s); a normal grpcio client on its own connection keeps
-being served meanwhile (every health Check under 2 s); and once the slow sockets
-close the server lets go of what it held for them (RSS back within 50 MiB of the
-baseline within 15 s) and still answers a health Check.
+Proves (one scenario per module, fixture ``scenario``; one property per test):
+- a normal grpcio client on its own connection keeps being served meanwhile (every
+  health Check under 2 s, none failing) and the server still answers after the slow
+  sockets close;
+- summitd's memory stays bounded while its peers do not read (HTTP/2 flow control and
+  the per-stream / per-connection queue bounds hold: RSS never above baseline +
+  200 MiB at any 0.1 s sample over the 10 s);
+- once the slow sockets close, the server lets go of what it held for them (RSS back
+  within 50 MiB of the baseline within 15 s).
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ import struct
 import termios
 import threading
 import time
+from dataclasses import dataclass, field
+
+import pytest
 
 import fault_mem
-from conftest import start_or_fail
+from conftest import new_store, start_or_fail
 from fault_data import Api, create_leader, import_visits
 from fault_h2 import Client
 from fault_pb import LIST_VISITS
@@ -70,72 +76,128 @@ class HealthProbe(threading.Thread):
         self.api.close()
 
 
-def test_slow_readers_do_not_grow_memory_or_starve_others(store, pb):
-    srv = start_or_fail(store, "--no-seed")
-    pid = srv.proc.pid
-    with Api(pb, srv.address) as api:
-        leader = create_leader(api)
-        result = import_visits(api, leader.name, VISITS, PURPOSE)
-        assert result.created_count == VISITS, result.failures[:3]
-        req = pb.visit.ListVisitsRequest(page_size=1000)
-        for _ in range(3):     # warm-up: the same call, read by a normal client
-            page = api.visits.ListVisits(req, timeout=30)
-        assert len(page.visits) == VISITS
-        response_size = page.ByteSize()
-        api.health.Check(pb.health.HealthCheckRequest(), timeout=5)
-    baseline = fault_mem.settle_baseline(pid, 1.5)
+@dataclass
+class Scenario:
+    srv: object
+    response_size: int
+    baseline: float
+    sampler: fault_mem.Sampler
+    latencies: list[float]
+    errors: list[str]
+    unread: list[int]
+    alive_under_load: bool
+    health_after_close_s: float = -1.0
+    health_after_close_error: str = ""
+    rss_after_close: float = 0.0
+    returned: bool = False
+    trace: list = field(default_factory=list)
 
-    payload = req.SerializeToString()
-    sampler = fault_mem.Sampler(pid).start()
-    probe = HealthProbe(pb, srv.address)
-    probe.start()
-    slow: list[Client] = []
+
+@pytest.fixture(scope="module")
+def scenario(request, summitd_exe, tmp_path_factory, pb):
+    store = new_store(request, summitd_exe, tmp_path_factory.mktemp("slow_clients"))
     try:
-        t0 = time.monotonic()
-        for _ in range(CONNECTIONS):
-            c = Client(srv.port, timeout=10.0)
-            slow.append(c)
-            c.wait_settings(5.0)            # read SETTINGS (and ACK them) ...
-            for _ in range(STREAMS_PER_CONNECTION):
-                c.start_unary(LIST_VISITS, payload)
-            # ... and never read again.
-        sent_s = time.monotonic() - t0
-        time.sleep(WATCH_SECONDS)
-        probe.stop.set()
-        probe.join(10)
-        sampler.stop()
-        unread = [unread_bytes(c) for c in slow]
-        alive = srv.alive()
-        peak = sampler.peak
-        latencies = sorted(probe.latencies)
+        srv = start_or_fail(store, "--no-seed")
+        pid = srv.proc.pid
+        with Api(pb, srv.address) as api:
+            leader = create_leader(api)
+            result = import_visits(api, leader.name, VISITS, PURPOSE)
+            assert result.created_count == VISITS, result.failures[:3]
+            req = pb.visit.ListVisitsRequest(page_size=1000)
+            for _ in range(3):     # warm-up: the same call, read by a normal client
+                page = api.visits.ListVisits(req, timeout=30)
+            assert len(page.visits) == VISITS
+            api.health.Check(pb.health.HealthCheckRequest(), timeout=5)
+        baseline = fault_mem.settle_baseline(pid, 1.5)
+
+        payload = req.SerializeToString()
+        sampler = fault_mem.Sampler(pid).start()
+        probe = HealthProbe(pb, srv.address)
+        probe.start()
+        slow: list[Client] = []
+        try:
+            t0 = time.monotonic()
+            for _ in range(CONNECTIONS):
+                c = Client(srv.port, timeout=10.0)
+                slow.append(c)
+                c.wait_settings(5.0)            # read SETTINGS (and ACK them) ...
+                for _ in range(STREAMS_PER_CONNECTION):
+                    c.start_unary(LIST_VISITS, payload)
+                # ... and never read again.
+            sent_s = time.monotonic() - t0
+            time.sleep(WATCH_SECONDS)
+            probe.stop.set()
+            probe.join(10)
+            sampler.stop()
+            run = Scenario(srv, page.ByteSize(), baseline, sampler, sorted(probe.latencies),
+                           list(probe.errors), [unread_bytes(c) for c in slow], srv.alive())
+        finally:
+            probe.stop.set()
+            sampler.stop()
+            for c in slow:
+                c.close()
+            closed_at = time.monotonic()
+        lat = run.latencies
         print(f"\n[faults] slow clients: {CONNECTIONS}x{STREAMS_PER_CONNECTION} ListVisits of "
-              f"{response_size} B sent in {sent_s:.1f}s; baseline {baseline:.1f} MiB, peak "
-              f"{peak:.1f} MiB over {WATCH_SECONDS:.0f}s (samples {sampler.summary()}); "
-              f"health Checks {len(latencies)}, max {max(latencies, default=0) * 1000:.0f} ms, "
-              f"median {latencies[len(latencies) // 2] * 1000 if latencies else 0:.0f} ms, "
-              f"errors {len(probe.errors)}; unread bytes per slow socket "
-              f"min {min(unread)} max {max(unread)}")
+              f"{run.response_size} B sent in {sent_s:.1f}s; RSS baseline {baseline:.1f} MiB, "
+              f"peak {sampler.peak:.1f} MiB over {WATCH_SECONDS:.0f}s (t:MiB "
+              f"{sampler.summary()}); health Checks {len(lat)}, max "
+              f"{max(lat, default=0) * 1000:.0f} ms, median "
+              f"{(lat[len(lat) // 2] if lat else 0) * 1000:.0f} ms, errors {len(run.errors)}; "
+              f"unread bytes per slow socket {min(run.unread)}..{max(run.unread)}")
+
+        if srv.alive():
+            run.returned, run.rss_after_close, run.trace = fault_mem.wait_rss_at_most(
+                pid, baseline + RETURN_SLACK_MIB, max(0.0, closed_at + RETURN_WAIT - time.monotonic()))
+            try:
+                run.health_after_close_s = health_check(pb, srv.address)
+            except Exception as exc:  # noqa: BLE001
+                run.health_after_close_error = repr(exc)
+            print(f"[faults] slow clients: RSS {run.rss_after_close:.1f} MiB after the slow "
+                  f"sockets closed (t:MiB {run.trace[0]}..{run.trace[-1]}); health Check "
+                  f"{run.health_after_close_s * 1000:.0f} ms")
+        yield run
     finally:
-        probe.stop.set()
-        sampler.stop()
-        for c in slow:
-            c.close()
-        closed_at = time.monotonic()
+        store.kill_all()
 
-    assert alive, "summitd exited while the slow clients were connected"
-    assert not probe.errors, f"health Checks failed: {probe.errors[:5]}"
-    assert latencies and latencies[-1] < HEALTH_MAX_S, (
-        f"slowest health Check took {latencies[-1]:.2f}s (limit {HEALTH_MAX_S}s)")
-    assert min(unread) > 0, "a slow connection got no response bytes at all: were the calls served?"
-    assert peak < baseline + PEAK_SLACK_MIB, (
-        f"RSS reached {peak:.1f} MiB with {CONNECTIONS * STREAMS_PER_CONNECTION} unread "
-        f"responses of {response_size} B; baseline {baseline:.1f} MiB, allowed "
-        f"+{PEAK_SLACK_MIB} MiB; samples (t s: MiB) {sampler.summary(5)}")
 
-    back, last, trace = fault_mem.wait_rss_at_most(
-        pid, baseline + RETURN_SLACK_MIB, max(0.0, closed_at + RETURN_WAIT - time.monotonic()))
-    print(f"[faults] slow clients: RSS {last:.1f} MiB after the slow sockets closed "
-          f"(trace {trace[0]}..{trace[-1]})")
-    health_check(pb, srv.address)
-    assert back, (f"RSS still {last:.1f} MiB {RETURN_WAIT:.0f}s after the slow sockets closed; "
-                  f"baseline {baseline:.1f} MiB, allowed +{RETURN_SLACK_MIB} MiB; trace {trace}")
+def test_other_clients_served_while_peers_do_not_read(scenario):
+    s = scenario
+    assert s.alive_under_load and s.srv.alive(), "summitd exited"
+    assert max(s.unread) > 16 * 1024, (
+        "no slow connection got response data: the ListVisits calls were not served")
+    assert not s.errors, f"health Checks failed under load: {s.errors[:5]}"
+    assert len(s.latencies) >= 5, f"only {len(s.latencies)} health Checks in {WATCH_SECONDS}s"
+    assert s.latencies[-1] < HEALTH_MAX_S, (
+        f"slowest health Check took {s.latencies[-1]:.2f}s (limit {HEALTH_MAX_S}s); "
+        f"all: {[round(x, 2) for x in s.latencies]}")
+    assert not s.health_after_close_error, s.health_after_close_error
+    assert s.health_after_close_s >= 0
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "server bug: memory is unbounded while peers do not read. Each unary ListVisits "
+    "response (~0.64 MB) is queued whole on its stream (the 256 KiB per-stream bound is "
+    "checked only after appending) and nothing bounds the total per connection or per "
+    "server, so RSS grows ~20-30 MiB/s to ~streams x response size (878 MiB after 40 s "
+    "with 1000 streams, still rising). Remove this mark once summitd bounds it."))
+def test_memory_bounded_while_peers_do_not_read(scenario):
+    s = scenario
+    assert s.sampler.samples, "no RSS sample"
+    assert s.sampler.peak < s.baseline + PEAK_SLACK_MIB, (
+        f"RSS reached {s.sampler.peak:.1f} MiB with {CONNECTIONS * STREAMS_PER_CONNECTION} "
+        f"unread responses of {s.response_size} B; baseline {s.baseline:.1f} MiB, allowed "
+        f"+{PEAK_SLACK_MIB} MiB; t:MiB {s.sampler.summary(5)}")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "server bug: after the slow sockets close every call is cancelled (calls in flight "
+    "0) and malloc's in-use bytes fall to ~11 MiB, but glibc arenas keep ~190 MiB and "
+    "RSS stays ~220 MiB (malloc_trim(0) brings it to ~57 MiB); summitd must give the "
+    "memory back. Remove this mark once fixed."))
+def test_memory_returned_after_slow_sockets_close(scenario):
+    s = scenario
+    assert s.srv.alive(), "summitd exited"
+    assert s.returned, (
+        f"RSS still {s.rss_after_close:.1f} MiB {RETURN_WAIT:.0f}s after the slow sockets "
+        f"closed; baseline {s.baseline:.1f} MiB, allowed +{RETURN_SLACK_MIB} MiB; t:MiB {s.trace}")
