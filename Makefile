@@ -14,7 +14,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 ASAN_BUILD := .build-asan
 
-.PHONY: deps system-deps build run test test-swift test-python test-asan check-generated protos bench clean deploy-check fuzz
+.PHONY: deps system-deps build run test test-swift test-python test-asan check-generated protos bench clean deploy-check fuzz test-fuzz
 
 ## deps: install missing Debian packages and the Python test venv (idempotent).
 deps: system-deps $(VENV)/.installed
@@ -42,8 +42,13 @@ build: system-deps
 run: deps build
 	exec "$$(swift build --show-bin-path)/summitd" $(ARGS)
 
-## test: everything CI runs — Swift tests, generated-code freshness, Python interop, ASan.
-test: deps build test-swift check-generated test-python test-asan
+## test: everything CI runs — Swift tests, generated-code freshness, Python suites, ASan,
+## a bounded fuzz run, and the Docker image's build stage as plain shell.
+test: deps build test-swift check-generated test-python test-asan test-fuzz deploy-check
+
+## test-fuzz: each fuzz target for a fixed number of inputs from a fixed seed (repeatable in CI).
+test-fuzz:
+	$(MAKE) fuzz FUZZ_RUNS=20000
 
 test-swift:
 	swift test
@@ -97,11 +102,11 @@ fuzz: system-deps
 	  SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=1 $$bin/fuzz-$$t $(FUZZ_LIMIT) -max_len=65536 \
 	    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$$work/ $$work/corpus \
 	    > $$work/log 2>&1; status=$$?; \
-	  grep -E "^(Done|stat::number_of_executed_units|stat::peak_rss)" $$work/log; \
+	  grep -E "^(Done|stat::number_of_executed_units|stat::peak_rss)" $$work/log || true; \
 	  if [ $$status -ne 0 ]; then \
 	    echo "fuzz-$$t failed ($$status):"; grep -vE "^(INFO|#)" $$work/log | tail -25; \
 	    for f in $$work/crash-* $$work/leak-* $$work/timeout-* $$work/oom-*; do \
-	      [ -f "$$f" ] && echo "input: $$(basename $$f) = $$(xxd -p $$f | tr -d '\n' | head -c 400)"; done; \
+	      if [ -f "$$f" ]; then echo "input: $$(basename $$f) = $$(xxd -p $$f | tr -d '\n' | head -c 400)"; fi; done; \
 	    rm -rf $$work; exit 1; \
 	  fi; rm -rf $$work; \
 	done

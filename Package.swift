@@ -246,7 +246,7 @@ let package = Package(
     .executableTarget(
       name: "fuzz-connection",
       dependencies: [
-        "SummitHTTP2", "SummitRPC", "SummitCodec", "SummitAPI",
+        "SummitHTTP2", "SummitRPC",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
