@@ -13,6 +13,8 @@ swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product
 bin=$(swift build -c release --static-swift-stdlib --scratch-path "$scratch" --show-bin-path)
 rm -rf "$out" && mkdir -p "$out"
 cp "$bin/summitd" "$bin/summit" "$out/"
+# Debug sections are most of a static binary's size; symbols stay for backtraces.
+if command -v strip >/dev/null; then strip --strip-debug "$out/summitd" "$out/summit"; fi
 # Bundle.module finds the seed in this folder beside the executable.
 cp -R "$bin/Summit_SummitService.resources" "$out/"
 echo "built: $(ls "$out" | tr '\n' ' ')"

@@ -18,8 +18,7 @@ from pathlib import Path
 import pytest
 
 import fault_pb
-from fault_server import Store
-from summit_servers import ServerStartError
+from fault_server import new_store
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -44,14 +43,6 @@ def pb(tmp_path_factory):
     return fault_pb.load(root, tmp_path_factory.mktemp("faults_pb"))
 
 
-def new_store(request, exe: Path, workdir: Path) -> Store:
-    """A Store whose stderr tails go into the failure reports of request's node (a test,
-    or a module for a module-scoped fixture). The caller kills it."""
-    s = Store(exe, workdir)
-    request.node.__dict__.setdefault("_fault_stores", []).append(s)
-    return s
-
-
 @pytest.fixture
 def store(request, summitd_exe, tmp_path):
     """A Store on <tmp>/summit.db, not started: ``store.start("--no-seed", ...)``,
@@ -59,13 +50,6 @@ def store(request, summitd_exe, tmp_path):
     s = new_store(request, summitd_exe, tmp_path)
     yield s
     s.kill_all()
-
-
-def start_or_fail(store: Store, *args: str):
-    try:
-        return store.start(*args)
-    except ServerStartError as exc:
-        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -15,10 +15,11 @@ import time
 from pathlib import Path
 
 import grpc
+import pytest
 
 import fault_pb  # noqa: F401  (puts ../transport on sys.path)
 from summit_checks import channel
-from summit_servers import ServerProcess
+from summit_servers import ServerProcess, ServerStartError
 
 STOP_TIMEOUT = 15.0
 CALL_T = 5.0
@@ -90,12 +91,40 @@ class Store:
         return "\n".join(str(r[0]) for r in rows)
 
 
+def new_store(request, exe: Path, workdir: Path) -> Store:
+    """A Store whose stderr tails go into the failure reports of request's node (a test,
+    or a module for a module-scoped fixture; see conftest.py). The caller kills it."""
+    s = Store(exe, workdir)
+    request.node.__dict__.setdefault("_fault_stores", []).append(s)
+    return s
+
+
+def start_or_fail(store: Store, *args: str) -> ServerProcess:
+    """store.start(*args); a server that does not start fails the test."""
+    try:
+        return store.start(*args)
+    except ServerStartError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
 # -- log -----------------------------------------------------------------------
 def stderr_size(srv: ServerProcess) -> int:
     try:
         return srv.stderr_path.stat().st_size
     except OSError:
         return 0
+
+
+def log_offset_after_startup(srv: ServerProcess, timeout: float = 5.0) -> int:
+    """The stderr size once the start-up lines are written (the "serving" line follows
+    the stdout line; the start-up warnings precede it), so later checks see only what
+    the test caused."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if b" serving" in srv.stderr_path.read_bytes():
+            break
+        time.sleep(0.05)
+    return stderr_size(srv)
 
 
 def log_lines_since(srv: ServerProcess, offset: int) -> list[str]:

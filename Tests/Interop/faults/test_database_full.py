@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import grpc
 
-from conftest import start_or_fail
 from fault_data import Api, leader_msg, long_text
-from fault_server import health_check
+from fault_server import health_check, start_or_fail
 
 MAX_DB_SIZE = 131072
 MAX_CREATES = 500

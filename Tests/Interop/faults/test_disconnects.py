@@ -20,11 +20,11 @@ import os
 import time
 
 import fault_mem
-from conftest import start_or_fail
 from fault_data import Api, create_leader, import_visits, visit_msg
 from fault_h2 import Client, abort, drop
 from fault_pb import IMPORT_VISITS, WATCH_VISITS
-from fault_server import health_check, log_lines_since, severe_lines, stderr_size
+from fault_server import (health_check, log_lines_since, log_offset_after_startup, severe_lines,
+                          start_or_fail)
 
 WARMUP_ROUNDS = 10
 ROUNDS = 100
@@ -76,7 +76,7 @@ def one_round(pb, port: int, visitor: str, n: int) -> None:
 def test_abrupt_disconnects_mid_stream(store, pb):
     srv = start_or_fail(store, "--no-seed")
     pid = srv.proc.pid
-    log_from = stderr_size(srv)          # after the start-up lines
+    log_from = log_offset_after_startup(srv)
     with Api(pb, srv.address) as api:
         leader = create_leader(api)
         assert import_visits(api, leader.name, 20, 200).created_count == 20

@@ -17,9 +17,8 @@ import time
 
 import grpc
 
-from conftest import start_or_fail
 from fault_data import Api, create_leader, visit_msg
-from fault_server import health_check
+from fault_server import health_check, start_or_fail
 
 THREADS = 4
 LOAD_SECONDS = 2.0

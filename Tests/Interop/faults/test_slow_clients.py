@@ -27,11 +27,10 @@ from dataclasses import dataclass, field
 import pytest
 
 import fault_mem
-from conftest import new_store, start_or_fail
 from fault_data import Api, create_leader, import_visits
 from fault_h2 import Client
 from fault_pb import LIST_VISITS
-from fault_server import health_check
+from fault_server import health_check, new_store, start_or_fail
 
 VISITS = 300
 PURPOSE = 2000
@@ -102,11 +101,14 @@ def scenario(request, summitd_exe, tmp_path_factory, pb):
         with Api(pb, srv.address) as api:
             leader = create_leader(api)
             result = import_visits(api, leader.name, VISITS, PURPOSE)
-            assert result.created_count == VISITS, result.failures[:3]
+            if result.created_count != VISITS:
+                pytest.fail(f"set-up: ImportVisits created {result.created_count} of {VISITS}: "
+                            f"{result.failures[:3]}")
             req = pb.visit.ListVisitsRequest(page_size=1000)
             for _ in range(3):     # warm-up: the same call, read by a normal client
                 page = api.visits.ListVisits(req, timeout=30)
-            assert len(page.visits) == VISITS
+            if len(page.visits) != VISITS:
+                pytest.fail(f"set-up: ListVisits returned {len(page.visits)} of {VISITS} visits")
             api.health.Check(pb.health.HealthCheckRequest(), timeout=5)
         baseline = fault_mem.settle_baseline(pid, 1.5)
 
@@ -175,7 +177,7 @@ def test_other_clients_served_while_peers_do_not_read(scenario):
     assert s.health_after_close_s >= 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
     "server bug: memory is unbounded while peers do not read. Each unary ListVisits "
     "response (~0.64 MB) is queued whole on its stream (the 256 KiB per-stream bound is "
     "checked only after appending) and nothing bounds the total per connection or per "
@@ -183,21 +185,23 @@ def test_other_clients_served_while_peers_do_not_read(scenario):
     "with 1000 streams, still rising). Remove this mark once summitd bounds it."))
 def test_memory_bounded_while_peers_do_not_read(scenario):
     s = scenario
-    assert s.sampler.samples, "no RSS sample"
+    if not s.sampler.samples:
+        pytest.fail(f"no RSS sample ({s.sampler.error!r})")
     assert s.sampler.peak < s.baseline + PEAK_SLACK_MIB, (
         f"RSS reached {s.sampler.peak:.1f} MiB with {CONNECTIONS * STREAMS_PER_CONNECTION} "
         f"unread responses of {s.response_size} B; baseline {s.baseline:.1f} MiB, allowed "
         f"+{PEAK_SLACK_MIB} MiB; t:MiB {s.sampler.summary(5)}")
 
 
-@pytest.mark.xfail(strict=True, reason=(
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
     "server bug: after the slow sockets close every call is cancelled (calls in flight "
     "0) and malloc's in-use bytes fall to ~11 MiB, but glibc arenas keep ~190 MiB and "
     "RSS stays ~220 MiB (malloc_trim(0) brings it to ~57 MiB); summitd must give the "
     "memory back. Remove this mark once fixed."))
 def test_memory_returned_after_slow_sockets_close(scenario):
     s = scenario
-    assert s.srv.alive(), "summitd exited"
+    if not s.srv.alive():
+        pytest.fail("summitd exited")
     assert s.returned, (
         f"RSS still {s.rss_after_close:.1f} MiB {RETURN_WAIT:.0f}s after the slow sockets "
         f"closed; baseline {s.baseline:.1f} MiB, allowed +{RETURN_SLACK_MIB} MiB; t:MiB {s.trace}")
