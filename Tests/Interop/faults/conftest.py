@@ -21,6 +21,7 @@ import fault_pb
 from fault_server import new_store
 
 REPO = Path(__file__).resolve().parents[3]
+HERE = Path(__file__).resolve().parent
 
 
 @pytest.fixture(scope="session")
@@ -50,6 +51,14 @@ def store(request, summitd_exe, tmp_path):
     s = new_store(request, summitd_exe, tmp_path)
     yield s
     s.kill_all()
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Run this folder's tests after the others of the session, as ../transport,
+    ../service and ../cli do: the codec suite (../protoload.py) must import the
+    generated modules from its own tree first, and the ``pb`` fixture here loads another
+    copy. Stable sort: the order inside each group is kept."""
+    items.sort(key=lambda item: Path(str(item.path)).resolve().is_relative_to(HERE))
 
 
 @pytest.hookimpl(hookwrapper=True)
