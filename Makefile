@@ -59,7 +59,7 @@ check-generated: system-deps
 
 # Each suite runs in its own pytest process: each compiles Protos/ into
 # Python modules of its own, and one process cannot import two copies.
-INTEROP_SUITES := "Tests/Interop/test_*.py" Tests/Interop/transport Tests/Interop/service Tests/Interop/cli Tests/Interop/client Tests/Interop/deploy Tests/Interop/security
+INTEROP_SUITES := "Tests/Interop/test_*.py" Tests/Interop/transport Tests/Interop/service Tests/Interop/cli Tests/Interop/client Tests/Interop/deploy Tests/Interop/security Tests/Interop/faults
 
 test-python: $(VENV)/.installed build
 	@bin=$$(swift build --show-bin-path); status=0; \

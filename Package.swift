@@ -100,11 +100,13 @@ let package = Package(
     .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2"),
     /// zlib (Debian's zlib1g-dev), for gzip message compression.
     .systemLibrary(name: "CZlib"),
+    /// glibc's malloc_trim.
+    .systemLibrary(name: "CMalloc"),
     /// gRPC over HTTP/2 on nghttp2, with SwiftNIO owning sockets and event loops.
     .target(
       name: "SummitHTTP2",
       dependencies: [
-        "SummitRPC", "CNGHTTP2", "CZlib",
+        "SummitRPC", "CNGHTTP2", "CZlib", "CMalloc",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),

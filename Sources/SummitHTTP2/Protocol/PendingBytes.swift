@@ -8,8 +8,10 @@ struct PendingBytes {
 
   mutating func append(_ framed: [UInt8]) {
     if start == bytes.count {
-      bytes.removeAll(keepingCapacity: true)
+      // Empty: adopt the caller's array instead of copying it.
+      bytes = framed
       start = 0
+      return
     }
     bytes.append(contentsOf: framed)
   }

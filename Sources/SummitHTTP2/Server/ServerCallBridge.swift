@@ -27,22 +27,30 @@ struct ServerCallBridge: ServerCallStreams {
 
   func sendResponse(_ message: [UInt8]) async throws {
     try Task.checkCancellation()
-    // Compression and framing happen here, off the event loop.
-    let compressed = compression == .gzip && context.compressResponses
-    var bytes: [UInt8] = []
-    MessageFramer.append(compressed ? Gzip.compress(message) : message, compressed: compressed, to: &bytes)
-    let framed = bytes
     let (stream, connection, eventLoop, context, limit) =
       (self.stream, self.connection, self.eventLoop, self.context, self.maxPendingResponseBytes)
+    // Wait for room first, so a stream queues at most its limit plus one
+    // message, and a handler whose client reads slowly waits before its
+    // message is framed rather than after it was copied into the queue.
     try await eventLoop.flatSubmit { () -> EventLoopFuture<Void> in
       let s = stream.value
-      let c = connection.value
       guard !s.finished, !s.closed else { return eventLoop.makeFailedFuture(CancellationError()) }
+      return s.waitForRoom(limit: limit, on: eventLoop)
+    }.get()
+    // Compression and framing happen here, off the event loop.
+    let compressed = compression == .gzip && context.compressResponses
+    let payload = compressed ? Gzip.compress(message) : message
+    var bytes: [UInt8] = []
+    MessageFramer.append(payload, compressed: compressed, to: &bytes)
+    let framed = bytes
+    try await eventLoop.submit {
+      let s = stream.value
+      let c = connection.value
+      guard !s.finished, !s.closed else { throw CancellationError() }
       c.ensureHeadersSent(s, initial: context.initialMetadata)
       s.appendResponse(framed)
       c.resume(s)
       c.scheduleFlush()
-      return s.waitForRoom(limit: limit, on: eventLoop)
     }.get()
   }
 

@@ -91,6 +91,7 @@ package final class ServerConnectionHandler: ChannelInboundHandler {
 
   package func channelInactive(context: ChannelHandlerContext) {
     if started { ServerMetrics.shared.connectionsOpen.decrement() }
+    MemoryTrimmer.connectionClosed()
     idleTimer?.cancel()
     keepaliveTask?.cancel()
     for stream in streams.values {

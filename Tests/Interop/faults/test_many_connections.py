@@ -187,11 +187,6 @@ def test_second_burst_reuses_memory(bursts):
         f"{bursts.rss_after_first:.1f} MiB: +{grew:.1f} MiB")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "server bug: memory freed by closed connections is kept by glibc malloc arenas "
-    "(malloc in-use ~2 MiB, arenas ~70 MiB) and RSS never falls back; summitd must "
-    "return it (e.g. malloc_trim(0) when connections close / when idle, or another "
-    "allocator). Remove this mark once fixed."))
 def test_rss_returns_to_baseline(bursts):
     assert bursts.rss_after_first <= bursts.baseline_rss + RSS_SLACK_MIB, (
         f"RSS {bursts.rss_after_first:.1f} MiB {RELEASE_WAIT:.0f}s after 2,000 connections "
