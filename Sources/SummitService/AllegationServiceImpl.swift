@@ -58,17 +58,10 @@ public struct AllegationServiceImpl: Summit_V1_AllegationServiceProtocol {
     guard var allegation = request.allegation else { throw ServiceErrors.invalid("allegation", "is required") }
     var v = Validator()
     v.text(request.requestID, "request_id", max: 100)
-    var id = request.allegationID
-    if id.isEmpty, !allegation.name.isEmpty {
-      if let fromName = ResourceNames.id(of: allegation.name, collection: "allegations") {
-        id = fromName
-      } else {
-        v.fail("allegation.name", "\"\(allegation.name)\" is not an allegations/{id} name")
-      }
-    }
-    if !id.isEmpty && !ResourceNames.isValidID(id) {
-      v.fail("allegation_id", "\"\(id)\" is not a valid id: lowercase letters, digits and single hyphens, starting with a letter")
-    }
+    let (id, problem) = ResourceNames.requestedID(
+      request.allegationID, name: allegation.name, collection: "allegations", nameField: "allegation.name",
+      idField: "allegation_id")
+    if let problem { v.fail(problem.field, problem.description) }
     Self.validate(allegation, &v, field: "allegation")
     for (i, response) in allegation.responses.enumerated() {
       Self.validate(response, &v, field: "allegation.responses[\(i)]")

@@ -45,15 +45,12 @@ public struct LeaderServiceImpl: Summit_V1_LeaderServiceProtocol {
     var v = Validator()
     Self.validate(leader, &v, field: "leader")
     v.text(request.requestID, "request_id", max: 100)
-    var id = request.leaderID
-    if id.isEmpty, !leader.name.isEmpty {
-      guard let fromName = ResourceNames.id(of: leader.name, collection: "leaders") else {
-        throw ServiceErrors.invalid("leader.name", "\"\(leader.name)\" is not a leaders/{id} name")
-      }
-      id = fromName
-    }
-    if !id.isEmpty && !ResourceNames.isValidID(id) {
-      v.fail("leader_id", "\"\(id)\" is not a valid id: lowercase letters, digits and single hyphens, starting with a letter, at most 63")
+    let (id, problem) = ResourceNames.requestedID(
+      request.leaderID, name: leader.name, collection: "leaders", nameField: "leader.name", idField: "leader_id")
+    if let problem {
+      // A name that is not a leader's name is reported on its own.
+      if problem.field == "leader.name" { throw ServiceErrors.invalid([problem]) }
+      v.fail(problem.field, problem.description)
     }
     try v.check()
     if !id.isEmpty {

@@ -25,6 +25,27 @@ enum ResourceNames {
     return isValidID(id) ? id : nil
   }
 
+  static let idRule = "lowercase letters, digits and single hyphens, starting with a letter, at most 63"
+
+  /// The id a create asks for: `requested`, else the id inside the
+  /// resource's `name`; "" when neither is given. A malformed name or id
+  /// comes back as the violation to report (the id is then unusable).
+  static func requestedID(
+    _ requested: String, name: String, collection: String, nameField: String, idField: String
+  ) -> (id: String, violation: ServiceErrors.Violation?) {
+    var id = requested
+    if id.isEmpty, !name.isEmpty {
+      guard let fromName = self.id(of: name, collection: collection) else {
+        return ("", .init(nameField, "\"\(name)\" is not a \(collection)/{id} name"))
+      }
+      id = fromName
+    }
+    if !id.isEmpty && !isValidID(id) {
+      return (id, .init(idField, "\"\(id)\" is not a valid id: \(idRule)"))
+    }
+    return (id, nil)
+  }
+
   /// A slug for generated ids: `Vladimir Putin` → `vladimir-putin`;
   /// diacritics dropped, other scripts give way to the fallback.
   static func slug(_ text: String, fallback: String) -> String {

@@ -163,19 +163,13 @@ public struct VisitServiceImpl: Summit_V1_VisitServiceProtocol {
   static func id(
     for visit: Summit_V1_Visit, requested: String, field: String, idField: String, _ v: inout Validator
   ) throws -> String {
-    var id = requested
-    if id.isEmpty, !visit.name.isEmpty {
-      guard let fromName = ResourceNames.id(of: visit.name, collection: "visits") else {
-        v.fail("\(field).name", "\"\(visit.name)\" is not a visits/{id} name")
-        return ""
-      }
-      id = fromName
+    let (id, problem) = ResourceNames.requestedID(
+      requested, name: visit.name, collection: "visits", nameField: "\(field).name", idField: idField)
+    if let problem {
+      v.fail(problem.field, problem.description)
+      return id
     }
-    if id.isEmpty { return ResourceNames.random(prefix: "v") }
-    if !ResourceNames.isValidID(id) {
-      v.fail(idField, "\"\(id)\" is not a valid id: lowercase letters, digits and single hyphens, starting with a letter")
-    }
-    return id
+    return id.isEmpty ? ResourceNames.random(prefix: "v") : id
   }
 
   static func validate(_ visit: Summit_V1_Visit, _ v: inout Validator, field: String) {
