@@ -42,14 +42,10 @@ struct Allegations: AsyncParsableCommand {
         if let status { request.status = try Parse.enumValue(status, Summit_V1_AllegationStatus.self, option: "--status") }
         var denier: Summit_V1_Party?
         if let deniedBy { denier = try await s.names.party(deniedBy) }
-        var response = try await s.allegations.listAllegations(request, options: s.options)
         // --denied-by needs every page: it filters what the server returns.
-        while (all || denier != nil) && !response.nextPageToken.isEmpty {
-          request.pageToken = response.nextPageToken
-          let next = try await s.allegations.listAllegations(request, options: s.options)
-          response.allegations += next.allegations
-          response.nextPageToken = next.nextPageToken
-        }
+        var response = try await listPages(
+          request, pageToken: \.pageToken, nextPageToken: \.nextPageToken, items: \.allegations, all: all || denier != nil
+        ) { try await s.allegations.listAllegations($0, options: s.options) }
         if let denier {
           response.allegations = response.allegations.filter { a in
             a.responses.contains { $0.stance == .deny && $0.party == denier }

@@ -21,18 +21,14 @@ struct Leaders: AsyncParsableCommand {
 
     func run() async throws {
       try await Session.run(global) { s in
-        var request = Summit_V1_ListLeadersRequest.with {
+        let request = Summit_V1_ListLeadersRequest.with {
           $0.country = country?.uppercased() ?? ""
           $0.pageSize = pageSize
           $0.pageToken = pageToken ?? ""
         }
-        var response = try await s.leaders.listLeaders(request, options: s.options)
-        while all && !response.nextPageToken.isEmpty {
-          request.pageToken = response.nextPageToken
-          let next = try await s.leaders.listLeaders(request, options: s.options)
-          response.leaders += next.leaders
-          response.nextPageToken = next.nextPageToken
-        }
+        let response = try await listPages(
+          request, pageToken: \.pageToken, nextPageToken: \.nextPageToken, items: \.leaders, all: all
+        ) { try await s.leaders.listLeaders($0, options: s.options) }
         try s.printer.print(response) { Describe.leaders(response.leaders) + more(response.nextPageToken) }
       }
     }

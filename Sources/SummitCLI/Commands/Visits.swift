@@ -43,13 +43,9 @@ struct Visits: AsyncParsableCommand {
         if let from { request.dateFrom = try Parse.date(from, option: "--from") }
         if let to { request.dateTo = try Parse.date(to, option: "--to") }
         if let kind { request.kind = try Parse.enumValue(kind, Summit_V1_VisitKind.self, option: "--kind") }
-        var response = try await s.visits.listVisits(request, options: s.options)
-        while all && !response.nextPageToken.isEmpty {
-          request.pageToken = response.nextPageToken
-          let next = try await s.visits.listVisits(request, options: s.options)
-          response.visits += next.visits
-          response.nextPageToken = next.nextPageToken
-        }
+        var response = try await listPages(
+          request, pageToken: \.pageToken, nextPageToken: \.nextPageToken, items: \.visits, all: all
+        ) { try await s.visits.listVisits($0, options: s.options) }
         try s.printer.print(response) { Describe.visits(response.visits) + more(response.nextPageToken) }
       }
     }
