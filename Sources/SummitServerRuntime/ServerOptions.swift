@@ -17,6 +17,18 @@ public struct ServerOptions: ParsableArguments {
   @Option(help: "Concurrent streams per connection. [env: SUMMIT_MAX_CONCURRENT_STREAMS] (default: 256)")
   public var maxConcurrentStreams: Int?
 
+  @Option(
+    help:
+      "Handlers per connection preparing a response at once; further calls wait their turn. [env: SUMMIT_MAX_PREPARING_CALLS_PER_CONNECTION] (default: 8)"
+  )
+  public var maxPreparingCallsPerConnection: Int?
+
+  @Option(
+    help:
+      "Unsent response bytes one connection may hold before its new calls wait for it to read. [env: SUMMIT_MAX_CONNECTION_BACKLOG] (default: 4194304)"
+  )
+  public var maxConnectionBacklog: Int?
+
   @Option(help: "Largest request header block in bytes. [env: SUMMIT_MAX_HEADER_LIST_SIZE] (default: 16384)")
   public var maxHeaderListSize: Int?
 
@@ -93,6 +105,10 @@ public struct ServerOptions: ParsableArguments {
     }
     c.maxReceiveMessageSize = try integer(maxReceiveMessageSize, "max-receive-message-size", c.maxReceiveMessageSize, minimum: 1)
     c.maxConcurrentStreams = try integer(maxConcurrentStreams, "max-concurrent-streams", c.maxConcurrentStreams, minimum: 1)
+    c.maxPreparingCallsPerConnection = try integer(
+      maxPreparingCallsPerConnection, "max-preparing-calls-per-connection", c.maxPreparingCallsPerConnection, minimum: 1)
+    c.maxConnectionBacklogBytes = try integer(
+      maxConnectionBacklog, "max-connection-backlog", c.maxConnectionBacklogBytes, minimum: 64 * 1024)
     c.maxHeaderListSize = try integer(maxHeaderListSize, "max-header-list-size", c.maxHeaderListSize, minimum: 1024)
     c.eventLoopCount = try integer(eventLoops, "event-loops", c.eventLoopCount, minimum: 0)
     c.idleTimeout = try duration(idleTimeout, "idle-timeout", c.idleTimeout)

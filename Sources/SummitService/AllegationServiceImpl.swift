@@ -130,7 +130,9 @@ public struct AllegationServiceImpl: Summit_V1_AllegationServiceProtocol {
     request: Summit_V1_WatchAllegationsRequest, responses: ResponseWriter<Summit_V1_AllegationEvent>, context: ServerContext
   ) async throws {
     if request.afterSequence < 0 { throw ServiceErrors.invalid("after_sequence", "must not be negative") }
-    try await ChangeWatcher.watch(store: store, collection: .allegations, after: request.afterSequence) { change in
+    try await ChangeWatcher.watch(
+      store: store, collection: .allegations, after: request.afterSequence, established: responses.sendInitialMetadata
+    ) { change in
       let allegation = try Summit_V1_Allegation(serializedBytes: change.data)
       try await responses.write(
         .with {

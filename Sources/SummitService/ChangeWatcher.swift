@@ -8,6 +8,7 @@ import SummitStore
 enum ChangeWatcher {
   static func watch(
     store: any ResourceStore, collection: ResourceCollection, after: Int64,
+    established: () async throws -> Void,
     deliver: (Change) async throws -> Void
   ) async throws {
     // Subscribe first, so nothing committed while the log is read is missed.
@@ -23,6 +24,10 @@ enum ChangeWatcher {
         if page.count < 500 { break }
       }
     }
+    // Headers go out now, not with the first change: the client learns the
+    // watch is established, and the call stops counting as a handler still
+    // preparing its response (the transport's call admission).
+    try await established()
     do {
       for try await change in live where change.sequence > last {
         last = change.sequence

@@ -118,7 +118,9 @@ public struct VisitServiceImpl: Summit_V1_VisitServiceProtocol {
       throw ServiceErrors.invalid("visitor", "\"\(request.visitor)\" is not a leaders/{id} name")
     }
     if request.afterSequence < 0 { throw ServiceErrors.invalid("after_sequence", "must not be negative") }
-    try await ChangeWatcher.watch(store: store, collection: .visits, after: request.afterSequence) { change in
+    try await ChangeWatcher.watch(
+      store: store, collection: .visits, after: request.afterSequence, established: responses.sendInitialMetadata
+    ) { change in
       let visit = try Summit_V1_Visit(serializedBytes: change.data)
       guard request.visitor.isEmpty || visit.visitor == request.visitor else { return }
       try await responses.write(

@@ -39,8 +39,31 @@ public final class SQLiteStore: ResourceStore {
     do {
       pool = try DatabasePool(path: path, configuration: configuration)
       try Self.migrator.migrate(pool)
+      try Self.checkWritable(pool)
     } catch {
       throw Self.storeError(error)
+    }
+  }
+
+  /// Fails unless the database can be written. SQLite opens a file it may
+  /// not write read-only instead of failing, and whether it then can is up
+  /// to what the last process left behind (a WAL file or none), so without
+  /// this check a read-only store would sometimes start, serve reads, and
+  /// fail every write; it is refused at start instead, every time. The probe
+  /// rewrites a header field inside a transaction it rolls back: SQLite
+  /// checks for write access when a page changes (`BEGIN IMMEDIATE` alone
+  /// succeeds on a read-only file), and nothing reaches the disk.
+  static func checkWritable(_ pool: DatabasePool) throws {
+    try pool.writeWithoutTransaction { db in
+      try db.execute(sql: "BEGIN IMMEDIATE")
+      do {
+        let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        try db.execute(sql: "PRAGMA user_version = \(version)")
+      } catch {
+        try? db.execute(sql: "ROLLBACK")
+        throw error
+      }
+      try db.execute(sql: "ROLLBACK")
     }
   }
 

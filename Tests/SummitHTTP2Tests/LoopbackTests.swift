@@ -51,6 +51,7 @@ import Testing
       },
       .clientStreaming(Testing_.StreamingInputCall.descriptor) {
         (requests: RequestStream<Grpc_Testing_StreamingInputCallRequest>, _) in
+        log.inputStarted()
         var total: Int32 = 0
         for try await r in requests { total += Int32(r.payload?.body.count ?? 0) }
         return Grpc_Testing_StreamingInputCallResponse.with { $0.aggregatedPayloadSize = total }
@@ -70,8 +71,10 @@ import Testing
   }
 
   final class CallLog: Sendable {
-    private let state = Mutex((writes: 0, ended: 0, cancelled: 0))
+    private let state = Mutex((writes: 0, ended: 0, cancelled: 0, inputsStarted: 0))
     func wrote() { state.withLock { $0.writes += 1 } }
+    func inputStarted() { state.withLock { $0.inputsStarted += 1 } }
+    var inputsStarted: Int { state.withLock { $0.inputsStarted } }
     func handlerEnded(cancelled: Bool) {
       state.withLock {
         $0.ended += 1

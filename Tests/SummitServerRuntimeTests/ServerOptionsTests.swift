@@ -22,6 +22,16 @@ import Testing
     #expect(c.idleTimeout == .seconds(2))
   }
 
+  @Test func callAdmissionLimitsFromFlagsAndEnvironment() throws {
+    let options = try ServerOptions.parse(["--max-preparing-calls-per-connection", "3"])
+    let c = try options.configuration(environment: ["SUMMIT_MAX_CONNECTION_BACKLOG": "1048576"])
+    #expect(c.maxPreparingCallsPerConnection == 3)
+    #expect(c.maxConnectionBacklogBytes == 1_048_576)
+    #expect(throws: (any Error).self) {
+      try ServerOptions.parse(["--max-connection-backlog", "100"]).configuration(environment: [:])
+    }
+  }
+
   @Test func defaults() throws {
     let c = try ServerOptions.parse([]).configuration(environment: [:])
     #expect(c.host == "127.0.0.1" && c.port == 50051)

@@ -43,7 +43,7 @@ struct Visits: AsyncParsableCommand {
         if let from { request.dateFrom = try Parse.date(from, option: "--from") }
         if let to { request.dateTo = try Parse.date(to, option: "--to") }
         if let kind { request.kind = try Parse.enumValue(kind, Summit_V1_VisitKind.self, option: "--kind") }
-        var response = try await listPages(
+        let response = try await listPages(
           request, pageToken: \.pageToken, nextPageToken: \.nextPageToken, items: \.visits, all: all
         ) { try await s.visits.listVisits($0, options: s.options) }
         try s.printer.print(response) { Describe.visits(response.visits) + more(response.nextPageToken) }

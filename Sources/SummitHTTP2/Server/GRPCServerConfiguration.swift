@@ -29,6 +29,13 @@ public struct GRPCServerConfiguration: Sendable {
   /// Response bytes a handler may have queued on one stream before its next
   /// write waits for the client to read.
   public var maxPendingResponseBytes = 256 * 1024
+  /// Handlers on one connection that may be preparing a response at once;
+  /// further calls wait their turn with their deadlines running (see
+  /// `CallAdmission`). A handler stops counting once it sends something.
+  public var maxPreparingCallsPerConnection = 8
+  /// Response bytes one connection may hold unsent before its new calls wait
+  /// for the client to read.
+  public var maxConnectionBacklogBytes = 4 * 1024 * 1024
 
   /// TLS (SummitTLS's `TLSFiles`), or nil for h2c (cleartext, prior knowledge).
   public var security: (any ServerChannelSecurity)?

@@ -32,11 +32,18 @@ struct ServerCallBridge: ServerCallStreams {
     // Wait for room first, so a stream queues at most its limit plus one
     // message, and a handler whose client reads slowly waits before its
     // message is framed rather than after it was copied into the queue.
-    try await eventLoop.flatSubmit { () -> EventLoopFuture<Void> in
-      let s = stream.value
-      guard !s.finished, !s.closed else { return eventLoop.makeFailedFuture(CancellationError()) }
-      return s.waitForRoom(limit: limit, on: eventLoop)
-    }.get()
+    let count = message.count
+    do {
+      try await eventLoop.flatSubmit { () -> EventLoopFuture<Void> in
+        let s = stream.value
+        guard !s.finished, !s.closed else { return eventLoop.makeFailedFuture(CancellationError()) }
+        connection.value.responseBuilt(s, count: count)
+        return s.waitForRoom(limit: limit, on: eventLoop)
+      }.get()
+    } catch {
+      eventLoop.execute { connection.value.dropHeld(stream.value, count: count) }
+      throw error
+    }
     // Compression and framing happen here, off the event loop.
     let compressed = compression == .gzip && context.compressResponses
     let payload = compressed ? Gzip.compress(message) : message
@@ -46,9 +53,12 @@ struct ServerCallBridge: ServerCallStreams {
     try await eventLoop.submit {
       let s = stream.value
       let c = connection.value
-      guard !s.finished, !s.closed else { throw CancellationError() }
+      guard !s.finished, !s.closed else {
+        c.dropHeld(s, count: count)
+        throw CancellationError()
+      }
       c.ensureHeadersSent(s, initial: context.initialMetadata)
-      s.appendResponse(framed)
+      c.queueResponse(s, heldCount: count, framed: framed)
       c.resume(s)
       c.scheduleFlush()
     }.get()
@@ -59,6 +69,7 @@ struct ServerCallBridge: ServerCallStreams {
     try await eventLoop.submit {
       let s = stream.value
       guard !s.finished, !s.closed else { throw CancellationError() }
+      connection.value.handlerPrepared(s)
       connection.value.ensureHeadersSent(s, initial: context.initialMetadata)
       connection.value.scheduleFlush()
     }.get()

@@ -32,17 +32,31 @@ extension ServerConnectionHandler {
     if let name = head.invalidMetadata {
       return finish(stream, error: RPCError(.internalError, "header \(name) is not valid base64"))
     }
-    var deadline: ContinuousClock.Instant?
     if let text = head.timeout {
       guard let timeout = GRPCTimeout.parse(text[...]) else {
         return finish(stream, error: RPCError(.internalError, "invalid grpc-timeout \(text)"))
       }
-      deadline = .now + timeout
+      stream.deadline = .now + timeout
       armDeadline(stream, after: timeout)
     }
+    stream.handler = handler
+    if admission.hasRoom && admission.waitingCount == 0 {
+      runHandler(stream)
+    } else {
+      admission.enqueue(stream)
+    }
+  }
 
-    guard let eventLoop = context?.eventLoop else { return }
-    let context = ServerContext(method: handler.method, requestMetadata: head.metadata, deadline: deadline, peer: peer)
+  /// Starts the handlers of waiting calls while the connection has room.
+  func admitWaitingCalls() {
+    while let stream = admission.next() { runHandler(stream) }
+  }
+
+  private func runHandler(_ stream: ServerStream) {
+    guard let eventLoop = context?.eventLoop, let handler = stream.handler else { return }
+    stream.handler = nil
+    let context = ServerContext(
+      method: handler.method, requestMetadata: stream.head.metadata, deadline: stream.deadline, peer: peer)
     let bridge = ServerCallBridge(
       eventLoop: eventLoop, stream: NIOLoopBound(stream, eventLoop: eventLoop),
       connection: NIOLoopBound(self, eventLoop: eventLoop), compression: stream.responseEncoding,
@@ -50,6 +64,8 @@ extension ServerConnectionHandler {
     let loopBoundStream = NIOLoopBound(stream, eventLoop: eventLoop)
     let loopBoundSelf = NIOLoopBound(self, eventLoop: eventLoop)
     stream.handlerStarted = true
+    stream.preparing = true
+    admission.handlerStarted()
     ServerMetrics.shared.callsInFlight.increment()
     stream.task = Task {
       let outcome: Result<Void, any Error>
@@ -75,6 +91,7 @@ extension ServerConnectionHandler {
   }
 
   func handlerReturned(_ stream: ServerStream, _ outcome: Result<Void, any Error>, _ context: ServerContext) {
+    handlerPrepared(stream)
     switch outcome {
     case .success:
       finish(stream, code: .ok, message: "", details: [], initial: context.initialMetadata, trailing: context.trailingMetadata)

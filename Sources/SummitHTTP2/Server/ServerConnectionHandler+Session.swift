@@ -92,6 +92,7 @@ extension ServerConnectionHandler: HTTP2SessionEvents {
       account(stream, code: .cancelled)
     }
     abandon(stream)
+    releaseBacklog(of: stream)
     streamRemoved()
   }
 
@@ -107,6 +108,7 @@ extension ServerConnectionHandler: HTTP2SessionEvents {
   func sessionReadData(stream id: Int32, into buffer: UnsafeMutableRawBufferPointer) -> HTTP2DataRead {
     guard let stream = streams[id] else { return .end(0) }
     let count = stream.readResponse(into: buffer)
+    responseBytesTaken(count)
     stream.releaseWriters(limit: configuration.maxPendingResponseBytes)
     if stream.pendingCount == 0, let trailers = stream.trailers {
       stream.trailers = nil

@@ -18,6 +18,7 @@ package final class ServerConnectionHandler: ChannelInboundHandler {
   var context: ChannelHandlerContext?
   var streams: [Int32: ServerStream] = [:]
   var peer = "unknown"
+  var admission: CallAdmission
 
   /// GOAWAY sent: no new streams; close once the open ones end.
   var draining = false
@@ -30,6 +31,9 @@ package final class ServerConnectionHandler: ChannelInboundHandler {
     self.configuration = configuration
     self.router = router
     self.logger = logger
+    admission = CallAdmission(
+      maxPreparing: configuration.maxPreparingCallsPerConnection,
+      maxBacklogBytes: configuration.maxConnectionBacklogBytes)
   }
 
   // MARK: Channel events

@@ -54,6 +54,13 @@ final class ServerStream {
   var closed = false
 
   var task: Task<Void, Never>?
+  /// The method's handler, kept while the call waits for admission.
+  var handler: RPCHandler?
+  var deadline: ContinuousClock.Instant?
+  /// The handler runs and has sent nothing yet (see ``CallAdmission``).
+  var preparing = false
+  /// Response messages built by the handler and waiting for room, in bytes.
+  var heldBytes = 0
   /// A handler was started (counted in flight until the call ends).
   var handlerStarted = false
   /// The call is counted in the metrics.
@@ -124,6 +131,13 @@ final class ServerStream {
 
   func appendResponse(_ framed: [UInt8]) {
     pending.append(framed)
+  }
+
+  /// Drops the queued response bytes (the stream is gone); returns how many.
+  func discardPendingResponse() -> Int {
+    let count = pending.count
+    pending = PendingBytes()
+    return count
   }
 
   /// Copies up to `buffer.count` pending response bytes into `buffer`.
