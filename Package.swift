@@ -170,7 +170,7 @@ let package = Package(
     .executableTarget(
       name: "summitd",
       dependencies: [
-        "SummitServerRuntime", "SummitAPI", "SummitService", "SummitStore",
+        "SummitServerRuntime", "SummitAPI", "SummitRPC", "SummitService", "SummitStore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],

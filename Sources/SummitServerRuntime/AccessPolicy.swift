@@ -67,9 +67,9 @@ public final class AccessPolicy: Sendable {
   /// Wraps handlers so that each call is checked first.
   public func guarding(_ handlers: [RPCHandler]) -> [RPCHandler] {
     handlers.map { handler in
-      RPCHandler(method: handler.method) { streams, context in
-        try self.check(context.requestMetadata, for: handler.method)
-        try await handler.run(streams, context)
+      handler.wrapped { streams, context, inner in
+        try self.check(context.requestMetadata, for: inner.method)
+        try await inner.run(streams, context)
       }
     }
   }

@@ -58,7 +58,10 @@ public enum ServerRunner {
     let reflection = ReflectionService(files: SummitCodecSchema.files) { listed.value }
     router.register(reflection.rpcHandlers)
     let health = HealthService(services: router.serviceNames + ["grpc.health.v1.Health"])
-    router.register(health.rpcHandlers)
+    // Check and List answer from memory.
+    router.register(
+      health.rpcHandlers.preferringEventLoop(
+        for: [Grpc_Health_V1_Health.Method.Check.descriptor, Grpc_Health_V1_Health.Method.List.descriptor]))
     listed.value = router.serviceNames
 
     // Watch for signals before announcing the address: a signal sent the

@@ -4,8 +4,9 @@ import GRDB
 /// The SQL of reads, shared by the store and its write transactions.
 extension SQLiteStore {
   static func fetch(_ db: Database, _ collection: ResourceCollection, id: String) throws -> StoredResource? {
+    // Cached statements: compiling the SQL cost more than running it.
     try Row.fetchOne(
-      db, sql: "SELECT id, data, version, sort_key FROM records WHERE collection = ? AND id = ?",
+      db.cachedStatement(sql: "SELECT id, data, version, sort_key FROM records WHERE collection = ? AND id = ?"),
       arguments: [collection.rawValue, id]
     ).map { resource($0, collection) }
   }
@@ -65,6 +66,9 @@ extension SQLiteStore {
     let order = query.terms.isEmpty ? "r.sort_key, r.id" : "t.sort_key, t.id"
     let sql = "SELECT r.id, r.data, r.version, r.sort_key FROM \(from) WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
     arguments.append(query.limit)
-    return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { resource($0, query.collection) }
+    // A handful of shapes (which filters are set), each compiled once per connection.
+    return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)).map {
+      resource($0, query.collection)
+    }
   }
 }

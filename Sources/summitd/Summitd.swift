@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import SummitAPI
 import SummitServerRuntime
+import SummitRPC
 import SummitService
 import SummitStore
 
@@ -67,8 +68,8 @@ struct Summitd: AsyncParsableCommand {
             ])
         }
       }
-      return LeaderServiceImpl(store: store).rpcHandlers + VisitServiceImpl(store: store).rpcHandlers
-        + AllegationServiceImpl(store: store).rpcHandlers
+      return (LeaderServiceImpl(store: store).rpcHandlers + VisitServiceImpl(store: store).rpcHandlers
+        + AllegationServiceImpl(store: store).rpcHandlers).preferringEventLoop(for: QuickMethods.all)
     }
   }
 }

@@ -19,6 +19,8 @@ public final class GRPCServer: Sendable {
   private let router: RPCRouter
   private let logger: Logger
   private let group: MultiThreadedEventLoopGroup
+  /// One per event loop, when handlers run on their connection's loop.
+  private let executors: [ObjectIdentifier: EventLoopTaskExecutor]
 
   private struct State {
     var listener: (any Channel)?
@@ -33,6 +35,13 @@ public final class GRPCServer: Sendable {
     self.logger = logger
     let loops = configuration.eventLoopCount > 0 ? configuration.eventLoopCount : System.coreCount
     group = MultiThreadedEventLoopGroup(numberOfThreads: loops)
+    var executors: [ObjectIdentifier: EventLoopTaskExecutor] = [:]
+    if configuration.handlersOnEventLoops {
+      for loop in group.makeIterator() {
+        executors[ObjectIdentifier(loop)] = EventLoopTaskExecutor(eventLoop: loop)
+      }
+    }
+    self.executors = executors
   }
 
   /// Reads the certificates again (through the configured security); new
@@ -47,6 +56,7 @@ public final class GRPCServer: Sendable {
     let configuration = self.configuration
     let router = self.router
     let logger = self.logger
+    let executors = self.executors
     let bootstrap = ServerBootstrap(group: group)
       .serverChannelOption(.backlog, value: 1024)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -58,7 +68,9 @@ public final class GRPCServer: Sendable {
         return channel.eventLoop.makeCompletedFuture {
           try configuration.security?.addHandlers(to: channel)
           try channel.pipeline.syncOperations.addHandler(
-            ServerConnectionHandler(configuration: configuration, router: router, logger: logger))
+            ServerConnectionHandler(
+              configuration: configuration, router: router, logger: logger,
+              executor: executors[ObjectIdentifier(channel.eventLoop)]))
         }
       }
     let listener = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
@@ -108,6 +120,8 @@ public final class GRPCServer: Sendable {
       logger.warning("drain timeout: closing connections with calls still running", metadata: ["connections": "\(remaining.count)"])
     }
     for channel in remaining { try? await channel.close() }
+    // Handlers still finishing move to the global executor first.
+    for executor in executors.values { executor.close() }
     try? await group.shutdownGracefully()
   }
 }

@@ -37,6 +37,13 @@ public struct GRPCServerConfiguration: Sendable {
   /// for the client to read.
   public var maxConnectionBacklogBytes = 4 * 1024 * 1024
 
+  /// Run the handlers that ask for it (`RPCHandler.prefersEventLoop`: quick,
+  /// never waiting long) on the event loop of their connection rather than
+  /// on Swift's global executor: no thread hop per call (see
+  /// `EventLoopTaskExecutor`). Every other handler runs on the global
+  /// executor, so a long one cannot hold up a loop's other connections.
+  public var handlersOnEventLoops = true
+
   /// TLS (SummitTLS's `TLSFiles`), or nil for h2c (cleartext, prior knowledge).
   public var security: (any ServerChannelSecurity)?
 

@@ -40,9 +40,33 @@ struct RequestHead {
     }
   }
 
-  /// `application/grpc` or `application/grpc+proto`, with optional parameters.
-  var hasGRPCContentType: Bool {
-    let type = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingSpaces().lowercased() } ?? ""
-    return type == "application/grpc" || type == "application/grpc+proto"
+  /// `application/grpc` or `application/grpc+proto`, in any case, with
+  /// optional parameters after `;` and spaces around the type. Checked on
+  /// the UTF-8 bytes: every call passes here, and String's Character-level
+  /// algorithms were a tenth of a health check's CPU time.
+  var hasGRPCContentType: Bool { Self.isGRPCContentType(contentType) }
+
+  static func isGRPCContentType(_ value: String) -> Bool {
+    let bytes = value.utf8
+    var i = bytes.startIndex
+    func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
+    while i != bytes.endIndex, isSpace(bytes[i]) { i = bytes.index(after: i) }
+    /// Consumes `word` (lowercase ASCII) case-insensitively.
+    func consume(_ word: StaticString) -> Bool {
+      var j = i
+      for expected in UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount) {
+        guard j != bytes.endIndex else { return false }
+        let b = bytes[j]
+        let lower = (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b
+        guard lower == expected else { return false }
+        j = bytes.index(after: j)
+      }
+      i = j
+      return true
+    }
+    guard consume("application/grpc") else { return false }
+    _ = consume("+proto")
+    while i != bytes.endIndex, isSpace(bytes[i]) { i = bytes.index(after: i) }
+    return i == bytes.endIndex || bytes[i] == UInt8(ascii: ";")
   }
 }

@@ -67,7 +67,7 @@ extension ServerConnectionHandler {
     stream.preparing = true
     admission.handlerStarted()
     ServerMetrics.shared.callsInFlight.increment()
-    stream.task = Task {
+    stream.task = Task(executorPreference: handler.prefersEventLoop ? executor : nil) {
       let outcome: Result<Void, any Error>
       do {
         try await handler.run(bridge, context)
@@ -75,8 +75,12 @@ extension ServerConnectionHandler {
       } catch {
         outcome = .failure(error)
       }
-      eventLoop.execute {
+      if eventLoop.inEventLoop {
         loopBoundSelf.value.handlerReturned(loopBoundStream.value, outcome, context)
+      } else {
+        eventLoop.execute {
+          loopBoundSelf.value.handlerReturned(loopBoundStream.value, outcome, context)
+        }
       }
     }
   }

@@ -27,7 +27,14 @@ package final class ServerConnectionHandler: ChannelInboundHandler {
   private var keepaliveTask: RepeatedTask?
   private var pingOutstandingSince: NIODeadline?
 
-  package init(configuration: GRPCServerConfiguration, router: RPCRouter, logger: Logger) {
+  /// Where handlers that prefer the event loop run; nil: every handler runs
+  /// on the global concurrent executor.
+  let executor: (any TaskExecutor)?
+
+  package init(
+    configuration: GRPCServerConfiguration, router: RPCRouter, logger: Logger, executor: (any TaskExecutor)? = nil
+  ) {
+    self.executor = executor
     self.configuration = configuration
     self.router = router
     self.logger = logger

@@ -89,9 +89,16 @@ final class ServerStream {
     }
   }
 
+  /// The next request message: ready now, or a future.
+  enum NextRequest: Sendable {
+    /// A queued message, or nil after the client's END_STREAM.
+    case ready(ReceivedMessage?)
+    case later(EventLoopFuture<ReceivedMessage?>)
+  }
+
   /// The next request message for the handler; nil after the client's END_STREAM.
-  func nextRequest(on eventLoop: any EventLoop) -> EventLoopFuture<ReceivedMessage?> {
-    if finished && closed { return eventLoop.makeFailedFuture(CancellationError()) }
+  func nextRequest(on eventLoop: any EventLoop) throws -> NextRequest {
+    if finished && closed { throw CancellationError() }
     if queueHead < queue.count {
       let item = queue[queueHead]
       queueHead += 1
@@ -100,13 +107,13 @@ final class ServerStream {
         queue.removeAll(keepingCapacity: true)
         queueHead = 0
       }
-      return eventLoop.makeSucceededFuture(item.message)
+      return .ready(item.message)
     }
-    if requestEnded { return eventLoop.makeSucceededFuture(nil) }
+    if requestEnded { return .ready(nil) }
     precondition(waitingReader == nil, "one reader at a time")
     let promise = eventLoop.makePromise(of: ReceivedMessage?.self)
     waitingReader = promise
-    return promise.futureResult
+    return .later(promise.futureResult)
   }
 
   func endRequest() {
