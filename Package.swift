@@ -133,6 +133,7 @@ let package = Package(
         "SummitHTTP2", "SummitAPI", "SummitRPC", "SummitCodec", "SummitStandardServices",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
       ],
       swiftSettings: defaultSwiftSettings
     ),
