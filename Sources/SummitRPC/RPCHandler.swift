@@ -86,6 +86,18 @@ extension RPCHandler {
     }
   }
 
+  /// A unary handler whose body returns the response already encoded (for
+  /// a response assembled from stored bytes); the same call as `unary`.
+  public static func unaryEncoded<Input: ProtoMessage>(
+    _ method: ProtoMethodDescriptor,
+    _ body: @escaping @Sendable (Input, ServerContext) async throws -> [UInt8]
+  ) -> RPCHandler {
+    RPCHandler(method: method) { streams, context in
+      let request: Input = try await RequestStream(streams).single()
+      try await streams.sendResponse(try await body(request, context))
+    }
+  }
+
   public static func serverStreaming<Input: ProtoMessage, Output: ProtoMessage>(
     _ method: ProtoMethodDescriptor,
     _ body: @escaping @Sendable (Input, ResponseWriter<Output>, ServerContext) async throws -> Void

@@ -26,6 +26,14 @@ struct ResourceOperations<Resource: SummitResource>: Sendable {
 
   /// One page; `filter` fingerprints the query so tokens cannot cross queries.
   func list(_ query: ListQuery, pageSize: Int32, pageToken: String, filter: String) async throws -> ([Resource], String) {
+    let (page, next) = try await listStored(query, pageSize: pageSize, pageToken: pageToken, filter: filter)
+    return (try page.map(Resource.from), next)
+  }
+
+  /// One page of stored records, and the token of the next.
+  func listStored(_ query: ListQuery, pageSize: Int32, pageToken: String, filter: String) async throws
+    -> (ArraySlice<StoredResource>, String)
+  {
     var query = query
     query.limit = try PageSize.resolve(pageSize) + 1
     if !pageToken.isEmpty {
@@ -41,7 +49,7 @@ struct ResourceOperations<Resource: SummitResource>: Sendable {
     if records.count == query.limit, let last = page.last {
       next = PageToken(filter: filter, sortKey: last.sortKey, id: last.id).encoded()
     }
-    return (try page.map(Resource.from), next)
+    return (page, next)
   }
 
   /// Creates `resource` under `id`, or returns the first result of an

@@ -26,6 +26,34 @@ public struct VisitServiceImpl: Summit_V1_VisitServiceProtocol {
   public func listVisits(request: Summit_V1_ListVisitsRequest, context: ServerContext) async throws
     -> Summit_V1_ListVisitsResponse
   {
+    try Summit_V1_ListVisitsResponse(serializedBytes: try await listVisitsEncoded(request: request))
+  }
+
+  /// `ListVisits`' response, encoded: built from the stored bytes (see
+  /// ``EncodedPages``); what the server sends.
+  func listVisitsEncoded(request: Summit_V1_ListVisitsRequest) async throws -> [UInt8] {
+    let (query, filter) = try Self.listQuery(request)
+    let (page, next) = try await visits.listStored(query, pageSize: request.pageSize, pageToken: request.pageToken, filter: filter)
+    let elements = try page.map { try EncodedPages.served($0, etagField: Self.etagField) }
+    return EncodedPages.page(elements: elements, elementField: 1, nextPageToken: next, tokenField: 2)
+  }
+
+  /// `Visit.etag`'s field number; `ListVisitsResponse` holds visits in 1 and the token in 2.
+  static let etagField = 14
+
+  /// The handlers `summitd` serves: the generated ones, with `ListVisits`
+  /// sending the page built from stored bytes rather than a decoded message.
+  public var servedHandlers: [RPCHandler] {
+    rpcHandlers.map { handler in
+      guard handler.method == Summit_V1_VisitService.Method.ListVisits.descriptor else { return handler }
+      return .unaryEncoded(handler.method) { (request: Summit_V1_ListVisitsRequest, _) in
+        try await self.listVisitsEncoded(request: request)
+      }
+    }
+  }
+
+  /// The store query and the filter fingerprint of a `ListVisits` request.
+  static func listQuery(_ request: Summit_V1_ListVisitsRequest) throws -> (ListQuery, String) {
     var v = Validator()
     var query = ListQuery(collection: .visits, limit: 0)
     if !request.visitor.isEmpty {
@@ -51,11 +79,7 @@ public struct VisitServiceImpl: Summit_V1_VisitServiceProtocol {
     query.dateFrom = request.dateFrom.map(CivilDates.text)
     query.dateTo = request.dateTo.map(CivilDates.text)
     let filter = query.terms.joined(separator: "&") + "|\(query.dateFrom ?? "")|\(query.dateTo ?? "")"
-    let (page, next) = try await visits.list(query, pageSize: request.pageSize, pageToken: request.pageToken, filter: filter)
-    return .with {
-      $0.visits = page
-      $0.nextPageToken = next
-    }
+    return (query, filter)
   }
 
   public func createVisit(request: Summit_V1_CreateVisitRequest, context: ServerContext) async throws -> Summit_V1_Visit {

@@ -68,7 +68,7 @@ struct Summitd: AsyncParsableCommand {
             ])
         }
       }
-      return (LeaderServiceImpl(store: store).rpcHandlers + VisitServiceImpl(store: store).rpcHandlers
+      return (LeaderServiceImpl(store: store).rpcHandlers + VisitServiceImpl(store: store).servedHandlers
         + AllegationServiceImpl(store: store).rpcHandlers).preferringEventLoop(for: QuickMethods.all)
     }
   }

@@ -1,0 +1,100 @@
+import SummitStore
+
+/// List responses built from the stored records' bytes, without decoding
+/// them into messages and encoding them again.
+///
+/// A record is stored as its resource's protobuf without the etag (which is
+/// derived from the version). A repeated message field on the wire is each
+/// element's tag, length and bytes, so a page is the stored bytes with the
+/// etag put back, each framed as one element. The etag goes where an encoder
+/// writing fields in number order puts it (before the first stored field
+/// numbered above it), so the page is byte for byte what decoding and
+/// re-encoding would give (`EncodedPagesTests` checks that for every seeded
+/// record). For a 50-visit page this skips 50 decodes and 50 encodes, most
+/// of the call's CPU time.
+enum EncodedPages {
+  struct Malformed: Error {}
+
+  /// `stored` with a length-delimited `field` holding `value` inserted in
+  /// field-number order; `stored` unchanged when `value` is empty (proto3
+  /// leaves empty strings out).
+  static func inserting(field: Int, value: [UInt8], into stored: [UInt8]) throws -> [UInt8] {
+    guard !value.isEmpty else { return stored }
+    let at = try offsetOfFirstField(above: field, in: stored)
+    var out: [UInt8] = []
+    out.reserveCapacity(stored.count + value.count + 12)
+    out.append(contentsOf: stored[..<at])
+    appendLengthDelimited(field: field, value, to: &out)
+    out.append(contentsOf: stored[at...])
+    return out
+  }
+
+  /// A `List*Response` of `elements` (field `elementField`) and the next
+  /// page token (field `tokenField`).
+  static func page(elements: [[UInt8]], elementField: Int, nextPageToken: String, tokenField: Int) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(elements.reduce(16 + nextPageToken.utf8.count) { $0 + $1.count + 6 })
+    for element in elements { appendLengthDelimited(field: elementField, element, to: &out) }
+    if !nextPageToken.isEmpty { appendLengthDelimited(field: tokenField, Array(nextPageToken.utf8), to: &out) }
+    return out
+  }
+
+  static func appendLengthDelimited(field: Int, _ value: [UInt8], to out: inout [UInt8]) {
+    appendVarint(UInt64(field << 3 | 2), to: &out)
+    appendVarint(UInt64(value.count), to: &out)
+    out.append(contentsOf: value)
+  }
+
+  static func appendVarint(_ value: UInt64, to out: inout [UInt8]) {
+    var v = value
+    while v >= 0x80 {
+      out.append(UInt8(truncatingIfNeeded: v) | 0x80)
+      v >>= 7
+    }
+    out.append(UInt8(v))
+  }
+
+  /// Where the first top-level field numbered above `field` starts, or the
+  /// end. Throws on bytes that are not a well-formed message.
+  static func offsetOfFirstField(above field: Int, in bytes: [UInt8]) throws -> Int {
+    var i = 0
+    func varint() throws -> UInt64 {
+      var result: UInt64 = 0
+      var shift: UInt64 = 0
+      while true {
+        guard i < bytes.count, shift < 64 else { throw Malformed() }
+        let b = bytes[i]
+        i += 1
+        result |= UInt64(b & 0x7F) << shift
+        if b < 0x80 { return result }
+        shift += 7
+      }
+    }
+    while i < bytes.count {
+      let start = i
+      let tag = try varint()
+      if Int(tag >> 3) > field { return start }
+      switch tag & 7 {
+      case 0: _ = try varint()
+      case 1: i += 8
+      case 2:
+        let length = try varint()
+        guard length <= UInt64(bytes.count - i) else { throw Malformed() }
+        i += Int(length)
+      case 5: i += 4
+      default: throw Malformed()
+      }
+      guard i <= bytes.count else { throw Malformed() }
+    }
+    return bytes.count
+  }
+
+  /// A stored record as served: its bytes with its etag.
+  static func served(_ stored: StoredResource, etagField: Int) throws -> [UInt8] {
+    do {
+      return try inserting(field: etagField, value: Array(Etags.etag(version: stored.version).utf8), into: stored.data)
+    } catch {
+      throw StoreError(.corrupt, "stored \(stored.collection.rawValue)/\(stored.id) is not a well-formed message")
+    }
+  }
+}
