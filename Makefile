@@ -8,7 +8,7 @@ SHELL := /bin/bash
 
 # Debian packages the build and tests need (headers, code generators, libraries).
 APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev \
-  libnghttp2-dev libsqlite3-dev zlib1g-dev systemd openssl
+  libnghttp2-dev libsqlite3-dev zlib1g-dev systemd openssl postgresql libpq-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
 VENV := .venv
 PYTHON := $(VENV)/bin/python

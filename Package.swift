@@ -189,11 +189,14 @@ let package = Package(
 
     // MARK: Store and service
 
-    /// Records in SQLite (embedded default), migrations, transactions, the change feed.
+    /// libpq (Debian's libpq-dev): the PostgreSQL client the shared store drives.
+    .systemLibrary(name: "CLibPQ", pkgConfig: "libpq"),
+    /// Records in SQLite (embedded default) or PostgreSQL (several replicas),
+    /// migrations, transactions, the change feed.
     .target(
       name: "SummitStore",
       dependencies: [
-        .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Metrics", package: "swift-metrics"),
+        "CLibPQ", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "CoreMetrics", package: "swift-metrics"),
       ],
       swiftSettings: defaultSwiftSettings
