@@ -25,21 +25,34 @@ final class PGWorker: @unchecked Sendable {
 
   /// Runs `body` on this worker's connection. When it fails with the
   /// connection lost, the connection is dropped so the next call reconnects.
-  func run<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
+  ///
+  /// A connection idle across a database restart is found dead only by its
+  /// next statement. So when `body` fails on a connection that was already
+  /// open before this call, it runs once more on a new one, provided it is
+  /// safe to: reads (`idempotent`) always are; writes only when they throw
+  /// ``PGNotStarted`` (the transaction never began).
+  func run<T: Sendable>(idempotent: Bool, _ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
       queue.async {
-        continuation.resume(with: Result { try self.onQueue(body) })
+        continuation.resume(with: Result { try self.onQueue(idempotent: idempotent, body) })
       }
     }
   }
 
-  private func onQueue<T>(_ body: (PGConnection) throws -> T) throws -> T {
+  private func onQueue<T>(idempotent: Bool, _ body: (PGConnection) throws -> T) throws -> T {
+    let reused = connection.map { !$0.isBroken } ?? false
     let connection = try connected()
     do {
       return try body(connection)
     } catch {
-      if connection.isBroken { self.connection = nil }
-      throw error
+      guard connection.isBroken else { throw error }
+      self.connection = nil
+      guard reused, idempotent || error is PGNotStarted else { throw (error as? PGNotStarted)?.cause ?? error }
+      do {
+        return try body(try connected())
+      } catch let notStarted as PGNotStarted {
+        throw notStarted.cause
+      }
     }
   }
 
@@ -57,4 +70,10 @@ final class PGWorker: @unchecked Sendable {
       throw error
     }
   }
+}
+
+/// Thrown by a write whose transaction failed to begin: nothing reached the
+/// database, so ``PGWorker`` may run it again on a new connection.
+struct PGNotStarted: Error {
+  var cause: StoreError
 }

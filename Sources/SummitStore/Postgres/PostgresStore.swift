@@ -73,8 +73,12 @@ public final class PostgresStore: ResourceStore {
     let started = ContinuousClock.now
     defer { writeTimer.recordNanoseconds(SQLiteStore.nanoseconds(since: started)) }
     let follower = self.follower
-    return try await writer.run { connection in
-      try connection.executeScript("BEGIN")
+    return try await writer.run(idempotent: false) { connection in
+      do throws(StoreError) {
+        try connection.executeScript("BEGIN")
+      } catch {
+        throw PGNotStarted(cause: error)
+      }
       let result: T
       let transaction = PostgresWriteTransaction(connection: connection)
       do {
@@ -103,6 +107,6 @@ public final class PostgresStore: ResourceStore {
     let started = ContinuousClock.now
     defer { readTimer.recordNanoseconds(SQLiteStore.nanoseconds(since: started)) }
     let index = nextReader.add(1, ordering: .relaxed).oldValue
-    return try await readers[index % readers.count].run(body)
+    return try await readers[index % readers.count].run(idempotent: true, body)
   }
 }
