@@ -14,8 +14,11 @@ struct Summitd: AsyncParsableCommand {
     abstract: "Serve Summit's record of leaders, visits and allegations over gRPC.",
     discussion: """
       Keeps its records in an embedded SQLite file (WAL, synchronous=FULL: an
-      acknowledged write survives kill -9 and power loss). An empty store is
-      seeded with the facts of the report Summit ships with, unless --no-seed.
+      acknowledged write survives kill -9 and power loss), or, with
+      --db postgres://…, in PostgreSQL, where several summitd replicas share one
+      database (their Watch* streams, idempotency, etags and page tokens too).
+      An empty store is seeded with the facts of the report Summit ships with,
+      unless --no-seed; replicas starting together seed it once.
 
       Prints `listening on HOST:PORT` on one line once it accepts connections.
       SIGTERM or SIGINT sends GOAWAY, lets calls finish for --drain-timeout, then exits 0.
@@ -23,12 +26,13 @@ struct Summitd: AsyncParsableCommand {
       Examples:
         summitd                                     # 127.0.0.1:50051, ./data/summit.db
         summitd --listen 0.0.0.0:50051 --db /var/lib/summit/summit.db
+        summitd --db postgres://summit@db.internal:5432/summit?sslmode=require
         SUMMIT_LISTEN=127.0.0.1:0 summitd --no-seed  # a free port, an empty store
       """)
 
   @OptionGroup var server: ServerOptions
 
-  @Option(help: "SQLite database file. [env: SUMMIT_DB] (default: data/summit.db)")
+  @Option(help: "SQLite database file, or a postgres:// URL. [env: SUMMIT_DB] (default: data/summit.db)")
   var db: String?
 
   @Option(help: "Largest size of the database file in bytes; writes past it get RESOURCE_EXHAUSTED. [env: SUMMIT_MAX_DB_SIZE]")
@@ -46,12 +50,24 @@ struct Summitd: AsyncParsableCommand {
     let seedPath = seedFile ?? environment["SUMMIT_SEED_FILE"]
     let seed = !noSeed
     let maxSize = maxDbSize ?? environment["SUMMIT_MAX_DB_SIZE"].flatMap { Int64($0) }
+    let isPostgres = PostgresStore.accepts(path)
+    if isPostgres, maxSize != nil {
+      throw ValidationError("--max-db-size applies to the SQLite file only; limit a PostgreSQL database on its server")
+    }
+    let shown = isPostgres ? Self.redacted(path) : path
     try await ServerRunner.run(name: "summitd", options: server) { logger in
-      let store: SQLiteStore
+      let store: any ResourceStore
+      var readiness: AsyncStream<Bool>?
       do {
-        store = try SQLiteStore(path: path, maxSizeBytes: maxSize)
+        if isPostgres {
+          let postgres = try PostgresStore(url: path)
+          readiness = postgres.availability()
+          store = postgres
+        } else {
+          store = try SQLiteStore(path: path, maxSizeBytes: maxSize)
+        }
       } catch {
-        logger.critical("cannot open the database", metadata: ["path": "\(path)", "error": "\(error)"])
+        logger.critical("cannot open the database", metadata: ["path": "\(shown)", "error": "\(error)"])
         throw ExitCode(71)
       }
       if seed {
@@ -62,13 +78,22 @@ struct Summitd: AsyncParsableCommand {
           logger.info(
             "seeded an empty store",
             metadata: [
-              "path": "\(path)", "leaders": "\(summary.leaders)", "visits": "\(summary.visits)",
+              "path": "\(shown)", "leaders": "\(summary.leaders)", "visits": "\(summary.visits)",
               "allegations": "\(summary.allegations)",
             ])
         }
       }
-      return LeaderServiceImpl(store: store).rpcHandlers + VisitServiceImpl(store: store).rpcHandlers
+      let handlers =
+        LeaderServiceImpl(store: store).rpcHandlers + VisitServiceImpl(store: store).rpcHandlers
         + AllegationServiceImpl(store: store).rpcHandlers
+      return ServerParts(handlers: handlers, readiness: readiness)
     }
+  }
+
+  /// A database URL fit for logs: the password, if any, replaced by `***`.
+  static func redacted(_ url: String) -> String {
+    guard var components = URLComponents(string: url), components.password != nil else { return url }
+    components.password = "***"
+    return components.string ?? "postgres://***"
   }
 }
