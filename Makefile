@@ -61,12 +61,20 @@ check-generated: system-deps
 # Python modules of its own, and one process cannot import two copies.
 INTEROP_SUITES := "Tests/Interop/test_*.py" Tests/Interop/transport Tests/Interop/service Tests/Interop/cli Tests/Interop/client Tests/Interop/deploy Tests/Interop/security Tests/Interop/faults
 
+# Suites run a second time with every summitd on PostgreSQL (a throw-away cluster
+# each run starts and deletes; Tests/Interop/pg_scratch.py).
+POSTGRES_SUITES := Tests/Interop/service
+
 test-python: $(VENV)/.installed build
 	@bin=$$(swift build --show-bin-path); status=0; \
 	for suite in $(INTEROP_SUITES); do \
 	  echo "== pytest $$suite"; \
 	  SUMMIT_CODEC_PROBE=$$bin/summit-codec-probe SUMMIT_BIN_DIR=$$bin \
 	    $(PYTHON) -m pytest -q $$suite || status=1; \
+	done; \
+	for suite in $(POSTGRES_SUITES); do \
+	  echo "== pytest $$suite (SUMMIT_STORE=postgres)"; \
+	  SUMMIT_STORE=postgres SUMMIT_BIN_DIR=$$bin $(PYTHON) -m pytest -q $$suite || status=1; \
 	done; exit $$status
 
 ## test-asan: the codec compatibility corpus through an AddressSanitizer build, leaks included.
