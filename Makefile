@@ -59,7 +59,7 @@ check-generated: system-deps
 
 # Each suite runs in its own pytest process: each compiles Protos/ into
 # Python modules of its own, and one process cannot import two copies.
-INTEROP_SUITES := "Tests/Interop/test_*.py" Tests/Interop/transport Tests/Interop/service Tests/Interop/cli Tests/Interop/client Tests/Interop/deploy Tests/Interop/security Tests/Interop/faults
+INTEROP_SUITES := "Tests/Interop/test_*.py" Tests/Interop/transport Tests/Interop/service Tests/Interop/cli Tests/Interop/client Tests/Interop/deploy Tests/Interop/security Tests/Interop/faults Tests/Interop/replicas
 
 # Suites run a second time with every summitd on PostgreSQL (a throw-away cluster
 # each run starts and deletes; Tests/Interop/pg_scratch.py).
