@@ -67,14 +67,14 @@ final class PGConnection {
   /// Reads what arrived on the socket; false when the connection is lost.
   func consumeInput() -> Bool { PQconsumeInput(handle) == 1 }
 
-  /// Drains the received notifications; returns how many there were.
-  func takeNotifications() -> Int {
-    var count = 0
+  /// Drains the received notifications; returns their payloads.
+  func takeNotifications() -> [String] {
+    var payloads: [String] = []
     while let notification = PQnotifies(handle) {
+      payloads.append(notification.pointee.extra.map { String(cString: $0) } ?? "")
       PQfreemem(notification)
-      count += 1
     }
-    return count
+    return payloads
   }
 
   /// The socket, for waiting on notifications with poll(2).

@@ -9,8 +9,9 @@ import Synchronization
 /// commit. The follower remembers the last sequence it published and, under
 /// one lock, reads and publishes whatever the log holds past it. Three things
 /// trigger that catch-up: this process's own commits (before `write` returns,
-/// as with SQLite), a NOTIFY from any replica's commit, and a one-second poll
-/// as a safety net. The listening connection also tells whether the database
+/// as with SQLite), a NOTIFY from any replica's commit (its payload is the
+/// commit's last sequence: one already published costs no read, so a replica
+/// does not read back its own writes), and a one-second poll as a safety net. The listening connection also tells whether the database
 /// is reachable (``availability``).
 final class PostgresChangeFollower: Sendable {
   static let pollInterval: Int32 = 1000  // milliseconds
@@ -62,6 +63,9 @@ final class PostgresChangeFollower: Sendable {
 
   var isAvailable: Bool { state.withLock { $0.available } }
 
+  /// The last sequence published to the feed.
+  var lastPublished: Int64 { published.withLock { $0 } }
+
   /// Starts the listening thread; it runs until ``stop()``.
   func start() {
     let thread = Thread { [self] in listen() }
@@ -99,13 +103,14 @@ final class PostgresChangeFollower: Sendable {
         continue
       }
       var descriptor = pollfd(fd: current.socket, events: Int16(POLLIN), revents: 0)
-      _ = poll(&descriptor, 1, Self.pollInterval)
+      let ready = poll(&descriptor, 1, Self.pollInterval)
       guard current.consumeInput() else {
         connection = nil
         setAvailable(false)
         continue
       }
-      _ = current.takeNotifications()
+      let notified = current.takeNotifications().compactMap { Int64($0) }
+      if ready > 0, let newest = notified.max(), newest <= lastPublished { continue }
       do {
         try catchUp(using: current)
         setAvailable(true)

@@ -84,7 +84,9 @@ public final class PostgresStore: ResourceStore {
       do {
         try connection.execute("SELECT pg_advisory_xact_lock($1)", [.int(PostgresSchema.writeLock)])
         result = try body(transaction)
-        if transaction.recordedChanges { try connection.executeScript("NOTIFY \(PostgresSchema.changesChannel)") }
+        if let last = transaction.lastSequence {
+          try connection.execute("SELECT pg_notify($1, $2)", [.text(PostgresSchema.changesChannel), .text(String(last))])
+        }
       } catch {
         if !connection.isBroken { _ = try? connection.executeScript("ROLLBACK") }
         throw error
@@ -98,7 +100,7 @@ public final class PostgresStore: ResourceStore {
       // Committed. Publish before returning, as SQLite does, so this
       // process's own readers of the feed see the write at once; if that
       // fails the listener publishes it instead.
-      if transaction.recordedChanges { try? follower.catchUp(using: connection) }
+      if transaction.lastSequence != nil { try? follower.catchUp(using: connection) }
       return result
     }
   }

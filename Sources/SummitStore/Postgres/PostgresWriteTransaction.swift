@@ -4,8 +4,9 @@ import Foundation
 /// and holding ``PostgresSchema/writeLock``.
 final class PostgresWriteTransaction: WriteTransaction {
   private let connection: PGConnection
-  /// Whether this transaction appended to the change log (and must NOTIFY).
-  private(set) var recordedChanges = false
+  /// The sequence of the last change this transaction logged, if any (the
+  /// NOTIFY payload: replicas that already published it skip a read).
+  private(set) var lastSequence: Int64?
 
   init(connection: PGConnection) {
     self.connection = connection
@@ -52,10 +53,10 @@ final class PostgresWriteTransaction: WriteTransaction {
   }
 
   func recordChange(_ kind: ChangeKind, _ collection: ResourceCollection, id: String, data: [UInt8]) throws {
-    try connection.execute(
-      "INSERT INTO changes (collection, kind, id, data, commit_time) VALUES ($1, $2, $3, $4, $5)",
+    let inserted = try connection.execute(
+      "INSERT INTO changes (collection, kind, id, data, commit_time) VALUES ($1, $2, $3, $4, $5) RETURNING sequence",
       [.text(collection.rawValue), .int(Int64(kind.rawValue)), .text(id), .bytes(data), .int(Self.nowMilliseconds())])
-    recordedChanges = true
+    lastSequence = inserted.int(0, 0)
   }
 
   func idempotentResponse(method: String, requestID: String) throws -> [UInt8]? {
