@@ -203,7 +203,15 @@ let package = Package(
     ),
     .testTarget(
       name: "SummitStoreTests",
+      dependencies: ["SummitStore", "SummitTestSupport"],
+      swiftSettings: defaultSwiftSettings
+    ),
+    /// What the store and service tests share: a throw-away PostgreSQL server
+    /// (scripts/pg-scratch.sh) and the list of stores to run against.
+    .target(
+      name: "SummitTestSupport",
       dependencies: ["SummitStore"],
+      path: "Tests/SummitTestSupport",
       swiftSettings: defaultSwiftSettings
     ),
 
@@ -218,7 +226,7 @@ let package = Package(
     ),
     .testTarget(
       name: "SummitServiceTests",
-      dependencies: ["SummitService", "SummitStore", "SummitRPC", "SummitCodec"],
+      dependencies: ["SummitService", "SummitStore", "SummitRPC", "SummitCodec", "SummitTestSupport"],
       swiftSettings: defaultSwiftSettings
     ),
 

@@ -1,5 +1,6 @@
 import Foundation
 import SummitStore
+import SummitTestSupport
 import Testing
 
 /// Several ``PostgresStore``s on one database, as several replicas use it.

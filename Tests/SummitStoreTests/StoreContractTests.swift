@@ -1,30 +1,7 @@
 import Foundation
 import SummitStore
+import SummitTestSupport
 import Testing
-
-/// Both stores, one protocol: SQLite on a real file in a temporary folder,
-/// PostgreSQL on a fresh database of a real server (``ScratchPostgres``).
-enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
-  case sqlite, postgres
-  var testDescription: String { rawValue }
-
-  func open() throws -> any ResourceStore {
-    switch self {
-    case .sqlite:
-      return try SQLiteStore(path: NSTemporaryDirectory() + "summit-store-\(UUID().uuidString)/s.db")
-    case .postgres:
-      if let reason = ScratchPostgres.unavailableReason { throw SkipPostgres(reason: reason) }
-      return try PostgresStore(url: ScratchPostgres.freshDatabase())
-    }
-  }
-}
-
-/// Thrown instead of a PostgreSQL store where no server can run; the tests
-/// then record an issue naming the reason (never a silent pass).
-struct SkipPostgres: Error, CustomStringConvertible {
-  var reason: String
-  var description: String { "PostgreSQL store tests cannot run: \(reason)" }
-}
 
 func index(_ sortKey: String, _ terms: [String] = [], refs: [String] = []) -> ResourceIndex {
   ResourceIndex(sortKey: sortKey, terms: terms, references: refs, startDate: sortKey, endDate: sortKey)

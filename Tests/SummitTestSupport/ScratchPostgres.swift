@@ -1,13 +1,12 @@
 import Foundation
-import Testing
 
 /// The PostgreSQL server the store tests use: `SUMMIT_TEST_PG_URL` when set
 /// (the Makefile starts one around `swift test`), otherwise a throw-away
 /// cluster this process starts with `scripts/pg-scratch.sh` and stops at exit.
 /// Each test gets a fresh database on it.
-enum ScratchPostgres {
+public enum ScratchPostgres {
   /// Why PostgreSQL tests cannot run here, or nil when they can.
-  static let unavailableReason: String? = {
+  public static let unavailableReason: String? = {
     if ProcessInfo.processInfo.environment["SUMMIT_TEST_PG_URL"] != nil { return nil }
     let hasServer = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?.contains {
       FileManager.default.isExecutableFile(atPath: "/usr/lib/postgresql/\($0)/bin/initdb")
@@ -15,10 +14,10 @@ enum ScratchPostgres {
     return hasServer ? nil : "no PostgreSQL server binaries (Debian's postgresql; `make deps` installs it)"
   }()
 
-  static var isAvailable: Bool { unavailableReason == nil }
+  public static var isAvailable: Bool { unavailableReason == nil }
 
   /// The server's URL (its `postgres` database).
-  static let serverURL: String = {
+  public static let serverURL: String = {
     if let url = ProcessInfo.processInfo.environment["SUMMIT_TEST_PG_URL"] { return url }
     scratchDirectory = "/tmp/summit-swift-pg-\(getpid())"
     let url = run([script, "start", scratchDirectory!])
@@ -31,14 +30,14 @@ enum ScratchPostgres {
     .appendingPathComponent("../../scripts/pg-scratch.sh").standardized.path
 
   /// A new, empty database; returns its URL.
-  static func freshDatabase() -> String {
+  public static func freshDatabase() -> String {
     let name = "summit_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
     _ = run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", serverURL, "-c", "CREATE DATABASE \(name)"])
     return databaseURL(name)
   }
 
   /// The URL of database `name` on the server.
-  static func databaseURL(_ name: String) -> String {
+  public static func databaseURL(_ name: String) -> String {
     var url = serverURL
     if let slash = url.range(of: "/", options: .backwards) { url.replaceSubrange(slash.upperBound..., with: name) }
     return url
@@ -48,7 +47,7 @@ enum ScratchPostgres {
   /// not a pipe: the server that `pg-scratch.sh start` leaves running would
   /// inherit a pipe's write end and the read would never see its end.
   @discardableResult
-  static func run(_ arguments: [String]) -> String {
+  public static func run(_ arguments: [String]) -> String {
     let outputPath = NSTemporaryDirectory() + "summit-pg-run-\(UUID().uuidString)"
     _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
     defer { try? FileManager.default.removeItem(atPath: outputPath) }
