@@ -14,7 +14,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 ASAN_BUILD := .build-asan
 
-.PHONY: deps system-deps build run test test-swift test-python test-asan check-generated protos bench clean deploy-check fuzz test-fuzz
+.PHONY: deps system-deps build run test test-swift test-python test-asan check-generated protos bench bench-replicas clean deploy-check fuzz test-fuzz
 
 ## deps: install missing Debian packages and the Python test venv (idempotent).
 deps: system-deps $(VENV)/.installed
@@ -50,8 +50,12 @@ test: deps build test-swift check-generated test-python test-asan test-fuzz depl
 test-fuzz:
 	$(MAKE) fuzz FUZZ_RUNS=20000
 
-test-swift:
-	swift test
+# The store and service tests run against PostgreSQL too: one throw-away cluster
+# for the run (scripts/pg-scratch.sh), deleted however the run ends.
+test-swift: system-deps
+	@dir=$$(mktemp -d /tmp/summit-swift-pg.XXXXXX); trap 'scripts/pg-scratch.sh stop "'"$$dir"'"' EXIT; \
+	url=$$(scripts/pg-scratch.sh start "$$dir"); \
+	SUMMIT_TEST_PG_URL=$$url swift test
 
 ## check-generated: regenerate into a scratch folder and fail if the committed output differs.
 check-generated: system-deps
@@ -119,8 +123,13 @@ fuzz: system-deps
 	  fi; rm -rf $$work; \
 	done
 
-bench:
+bench: bench-replicas
 	@echo "make bench: the benchmarks arrive with the performance issue."
+
+## bench-replicas: calls/s and CPU per call of 1, 2 and 3 replicas over PostgreSQL (release build).
+bench-replicas: $(VENV)/.installed
+	swift build -c release --product summitd
+	SUMMIT_BIN_DIR=$$(swift build -c release --show-bin-path) $(PYTHON) scripts/bench-replicas.py
 
 clean:
 	rm -rf .build $(ASAN_BUILD) $(FUZZ_BUILD) .build-release $(VENV)
