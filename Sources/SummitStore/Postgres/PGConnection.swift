@@ -12,11 +12,18 @@ final class PGConnection {
   private let handle: OpaquePointer
 
   /// Connects to `url` (a `postgres://` URL or a libpq key=value string).
-  /// Defaults that the URL may override: a 5 s connect timeout, TCP keepalives.
+  /// Defaults that the URL may override: a 5 s connect timeout, and TCP
+  /// keepalives plus a 30 s unacknowledged-data timeout, so that a server
+  /// gone silent (a partition, not a refusal) fails calls as `.unavailable`
+  /// within about half a minute instead of blocking a worker for the kernel's
+  /// default of many minutes.
   init(url: String) throws(StoreError) {
     // Entries before `dbname` are defaults; the expanded URL overrides them.
-    let keywords = ["connect_timeout", "keepalives_idle", "application_name", "dbname"]
-    let values = ["5", "10", "summitd", url]
+    let keywords = [
+      "connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+      "application_name", "dbname",
+    ]
+    let values = ["5", "10", "5", "3", "30000", "summitd", url]
     let connection = Self.withCStrings(keywords) { k in
       Self.withCStrings(values) { v in PQconnectdbParams(k, v, 1) }
     }

@@ -45,7 +45,7 @@ final class PGWorker: @unchecked Sendable {
     do {
       return try body(connection)
     } catch {
-      guard connection.isBroken else { throw error }
+      guard connection.isBroken else { throw (error as? PGNotStarted)?.cause ?? error }
       self.connection = nil
       guard reused, idempotent || error is PGNotStarted else { throw (error as? PGNotStarted)?.cause ?? error }
       do {
