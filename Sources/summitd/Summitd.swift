@@ -44,6 +44,12 @@ struct Summitd: AsyncParsableCommand {
   @Option(help: "Seed file (proto3 JSON of summit.v1 resources). [env: SUMMIT_SEED_FILE] (default: the bundled seed)")
   var seedFile: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Copy this SQLite file's records, change log and idempotency keys into the empty PostgreSQL --db, then exit.",
+      valueName: "sqlite-file"))
+  var importSqlite: String?
+
   func run() async throws {
     let environment = ProcessInfo.processInfo.environment
     let path = db ?? environment["SUMMIT_DB"] ?? "data/summit.db"
@@ -55,6 +61,10 @@ struct Summitd: AsyncParsableCommand {
       throw ValidationError("--max-db-size applies to the SQLite file only; limit a PostgreSQL database on its server")
     }
     let shown = isPostgres ? Self.redacted(path) : path
+    if let importSqlite {
+      try Self.importSQLite(importSqlite, into: path, shown: shown, isPostgres: isPostgres)
+      return
+    }
     try await ServerRunner.run(name: "summitd", options: server) { logger in
       let store: any ResourceStore
       var readiness: AsyncStream<Bool>?
@@ -87,6 +97,19 @@ struct Summitd: AsyncParsableCommand {
         LeaderServiceImpl(store: store).rpcHandlers + VisitServiceImpl(store: store).rpcHandlers
         + AllegationServiceImpl(store: store).rpcHandlers
       return ServerParts(handlers: handlers, readiness: readiness)
+    }
+  }
+
+  /// `--import-sqlite`: one instance's data into the database replicas share.
+  static func importSQLite(_ file: String, into url: String, shown: String, isPostgres: Bool) throws {
+    guard isPostgres else { throw ValidationError("--import-sqlite needs --db postgres://… (the database to fill)") }
+    guard FileManager.default.fileExists(atPath: file) else { throw ValidationError("--import-sqlite: no file at \(file)") }
+    do {
+      let summary = try PostgresStore.importing(from: try SQLiteStore(path: file), into: url)
+      print("imported \(summary) from \(file) into \(shown)")
+    } catch {
+      FileHandle.standardError.write(Data("summitd: import failed: \(error)\n".utf8))
+      throw ExitCode(71)
     }
   }
 

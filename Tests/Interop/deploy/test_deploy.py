@@ -31,8 +31,9 @@ def bin_dir() -> Path:
     return Path(value)
 
 
-# deploy/kubernetes: one summitd on SQLite; deploy/kubernetes-replicas: N on PostgreSQL.
-KUSTOMIZATIONS = [DEPLOY / "kubernetes", DEPLOY / "kubernetes-replicas"]
+# deploy/kubernetes: one summitd on SQLite; deploy/kubernetes-replicas: N on PostgreSQL;
+# deploy/kubernetes-import: the one-off copy of the first's file into the second's database.
+KUSTOMIZATIONS = [DEPLOY / "kubernetes", DEPLOY / "kubernetes-replicas", DEPLOY / "kubernetes-import"]
 MANIFESTS = sorted(p for d in KUSTOMIZATIONS for p in d.glob("*.yaml") if p.name != "kustomization.yaml")
 
 
