@@ -67,13 +67,15 @@ def test_a_replica_killed_mid_write_loses_nothing_acknowledged(pb, replicas):
     lock = threading.Lock()
     hundred = threading.Event()
     killed = threading.Event()
+    unexpected: list[str] = []
 
     def write(i: int, w: int, limit: int) -> None:
         for n in range(limit):
             try:
                 made = create_visit(apis[i], visitor, purpose=f"kill {i}.{w}/{n}")
             except grpc.RpcError as err:
-                assert i == 0 and killed.is_set(), f"replica {i}: {err.code()} {err.details()}"
+                if not (i == 0 and killed.is_set()):     # only the killed replica may fail
+                    unexpected.append(f"replica {i}: {err.code()} {err.details()}")
                 return
             with lock:
                 acked.append(made)
@@ -96,6 +98,7 @@ def test_a_replica_killed_mid_write_loses_nothing_acknowledged(pb, replicas):
     for t in threads:
         t.join(120)
     assert killed.is_set(), "replica 0 was never killed"
+    assert not unexpected, unexpected
     assert acked_by_0[0] >= 100 and len(acked) >= 250
     for made in acked:
         for api in apis[1:]:
