@@ -71,6 +71,14 @@ class ScratchPostgres:
         self.psql(f"CREATE DATABASE {name}")
         return self.database_url(name)
 
+    def amcheck(self, database_url: str) -> subprocess.CompletedProcess:
+        """pg_amcheck over every table and index of the database (heap and B-tree
+        invariants, every heap tuple found in its indexes): exit 0 means no corruption."""
+        name = database_url.rsplit("/", 1)[1]
+        return subprocess.run([str(pg_bin() / "pg_amcheck"), "--install-missing", "--heapallindexed",
+                               "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name],
+                              capture_output=True, text=True, timeout=120)
+
     def _pg_ctl(self, *args: str) -> None:
         command = [str(pg_bin() / "pg_ctl"), "-D", str(self.dir / "data"), *args]
         if os.geteuid() == 0:

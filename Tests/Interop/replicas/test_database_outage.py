@@ -1,8 +1,9 @@
 """The PostgreSQL server stopped (``pg_ctl stop -m fast``) and started again under load,
 with three replicas writing: while it is down calls fail with UNAVAILABLE and health
 reports NOT_SERVING; once it is back every replica serves again without a restart,
-nothing acknowledged is lost, a watch opened before the outage carries on in order,
-and a create retried with its request_id after an unknown outcome exists exactly once."""
+nothing acknowledged is lost, pg_amcheck finds no corruption, a watch opened before
+the outage carries on in order, and a create retried with its request_id after an
+unknown outcome exists exactly once."""
 
 from __future__ import annotations
 
@@ -115,6 +116,10 @@ def test_database_stopped_and_restarted_under_load(pb, replicas, cluster):
     outage = [v for v in listed.visits if v.purpose.startswith("outage ")]
     assert sorted(v.name for v in outage) == sorted(m.name for m in acked.values())
     assert len({v.purpose for v in outage}) == len(outage) == len(attempted)
+
+    # No corruption: heap and index invariants hold over the whole database.
+    checked = cluster.amcheck(group[0].database)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
     # The watch opened before the outage delivered every acknowledged create, in order.
     events = events_for(watcher, {m.name for m in acked.values()})
