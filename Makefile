@@ -8,13 +8,13 @@ SHELL := /bin/bash
 
 # Debian packages the build and tests need (headers, code generators, libraries).
 APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev \
-  libnghttp2-dev libsqlite3-dev zlib1g-dev systemd openssl
+  libnghttp2-dev libsqlite3-dev zlib1g-dev systemd openssl postgresql libpq-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 ASAN_BUILD := .build-asan
 
-.PHONY: deps system-deps build run test test-swift test-python test-asan check-generated protos bench clean deploy-check fuzz test-fuzz
+.PHONY: deps system-deps build run test test-swift test-python test-asan check-generated protos bench bench-replicas clean deploy-check fuzz test-fuzz
 
 ## deps: install missing Debian packages and the Python test venv (idempotent).
 deps: system-deps $(VENV)/.installed
@@ -50,8 +50,12 @@ test: deps build test-swift check-generated test-python test-asan test-fuzz depl
 test-fuzz:
 	$(MAKE) fuzz FUZZ_RUNS=20000
 
-test-swift:
-	swift test
+# The store and service tests run against PostgreSQL too: one throw-away cluster
+# for the run (scripts/pg-scratch.sh), deleted however the run ends.
+test-swift: system-deps
+	@dir=$$(mktemp -d /tmp/summit-swift-pg.XXXXXX); trap 'scripts/pg-scratch.sh stop "'"$$dir"'"' EXIT; \
+	url=$$(scripts/pg-scratch.sh start "$$dir"); \
+	SUMMIT_TEST_PG_URL=$$url swift test
 
 ## check-generated: regenerate into a scratch folder and fail if the committed output differs.
 check-generated: system-deps
@@ -59,7 +63,11 @@ check-generated: system-deps
 
 # Each suite runs in its own pytest process: each compiles Protos/ into
 # Python modules of its own, and one process cannot import two copies.
-INTEROP_SUITES := "Tests/Interop/test_*.py" Tests/Interop/transport Tests/Interop/service Tests/Interop/cli Tests/Interop/client Tests/Interop/deploy Tests/Interop/security Tests/Interop/faults
+INTEROP_SUITES := "Tests/Interop/test_*.py" Tests/Interop/transport Tests/Interop/service Tests/Interop/cli Tests/Interop/client Tests/Interop/deploy Tests/Interop/security Tests/Interop/faults Tests/Interop/replicas
+
+# Suites run a second time with every summitd on PostgreSQL (a throw-away cluster
+# each run starts and deletes; Tests/Interop/pg_scratch.py).
+POSTGRES_SUITES := Tests/Interop/service
 
 test-python: $(VENV)/.installed build
 	@bin=$$(swift build --show-bin-path); status=0; \
@@ -67,6 +75,10 @@ test-python: $(VENV)/.installed build
 	  echo "== pytest $$suite"; \
 	  SUMMIT_CODEC_PROBE=$$bin/summit-codec-probe SUMMIT_BIN_DIR=$$bin \
 	    $(PYTHON) -m pytest -q $$suite || status=1; \
+	done; \
+	for suite in $(POSTGRES_SUITES); do \
+	  echo "== pytest $$suite (SUMMIT_STORE=postgres)"; \
+	  SUMMIT_STORE=postgres SUMMIT_BIN_DIR=$$bin $(PYTHON) -m pytest -q $$suite || status=1; \
 	done; exit $$status
 
 ## test-asan: the codec compatibility corpus through an AddressSanitizer build, leaks included.
@@ -111,8 +123,13 @@ fuzz: system-deps
 	  fi; rm -rf $$work; \
 	done
 
-bench:
+bench: bench-replicas
 	@echo "make bench: the benchmarks arrive with the performance issue."
+
+## bench-replicas: calls/s and CPU per call of 1, 2 and 3 replicas over PostgreSQL (release build).
+bench-replicas: $(VENV)/.installed
+	swift build -c release --product summitd
+	SUMMIT_BIN_DIR=$$(swift build -c release --show-bin-path) $(PYTHON) scripts/bench-replicas.py
 
 clean:
 	rm -rf .build $(ASAN_BUILD) $(FUZZ_BUILD) .build-release $(VENV)

@@ -190,18 +190,29 @@ let package = Package(
 
     // MARK: Store and service
 
-    /// Records in SQLite (embedded default), migrations, transactions, the change feed.
+    /// libpq (Debian's libpq-dev): the PostgreSQL client the shared store drives.
+    .systemLibrary(name: "CLibPQ", pkgConfig: "libpq"),
+    /// Records in SQLite (embedded default) or PostgreSQL (several replicas),
+    /// migrations, transactions, the change feed.
     .target(
       name: "SummitStore",
       dependencies: [
-        .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Metrics", package: "swift-metrics"),
+        "CLibPQ", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "CoreMetrics", package: "swift-metrics"),
       ],
       swiftSettings: defaultSwiftSettings
     ),
     .testTarget(
       name: "SummitStoreTests",
+      dependencies: ["SummitStore", "SummitTestSupport"],
+      swiftSettings: defaultSwiftSettings
+    ),
+    /// What the store and service tests share: a throw-away PostgreSQL server
+    /// (scripts/pg-scratch.sh) and the list of stores to run against.
+    .target(
+      name: "SummitTestSupport",
       dependencies: ["SummitStore"],
+      path: "Tests/SummitTestSupport",
       swiftSettings: defaultSwiftSettings
     ),
 
@@ -216,7 +227,7 @@ let package = Package(
     ),
     .testTarget(
       name: "SummitServiceTests",
-      dependencies: ["SummitService", "SummitStore", "SummitRPC", "SummitCodec"],
+      dependencies: ["SummitService", "SummitStore", "SummitRPC", "SummitCodec", "SummitTestSupport"],
       swiftSettings: defaultSwiftSettings
     ),
 

@@ -29,6 +29,17 @@ public enum ServerRunner {
   public static func run(
     name: String, options: ServerOptions, prepare: (Logger) async throws -> [RPCHandler]
   ) async throws {
+    try await run(name: name, options: options) { logger in ServerParts(handlers: try await prepare(logger)) }
+  }
+
+  /// As ``run(name:options:prepare:)``, with a readiness signal beside the
+  /// handlers: while it says false (the database is unreachable), health
+  /// reports NOT_SERVING for `""` and every application service, so load
+  /// balancers and Kubernetes readiness probes route around this process.
+  /// `grpc.health.v1.Health` itself stays SERVING: the process is alive.
+  public static func run(
+    name: String, options: ServerOptions, serving: (Logger) async throws -> ServerParts
+  ) async throws {
     let listed = ServiceList()
     let level = try options.level()
     let configuration = try options.configuration()
@@ -52,7 +63,8 @@ public enum ServerRunner {
     if !policy.isEnabled {
       logger.warning("no --tokens-file: every call, writes included, is allowed")
     }
-    let handlers = policy.guarding(try await prepare(logger))
+    let parts = try await serving(logger)
+    let handlers = policy.guarding(parts.handlers)
 
     var router = RPCRouter(handlers)
     let reflection = ReflectionService(files: SummitCodecSchema.files) { listed.value }
@@ -63,6 +75,15 @@ public enum ServerRunner {
       health.rpcHandlers.preferringEventLoop(
         for: [Grpc_Health_V1_Health.Method.Check.descriptor, Grpc_Health_V1_Health.Method.List.descriptor]))
     listed.value = router.serviceNames
+    let readinessTask = parts.readiness.map { readiness in
+      let gated = [""] + router.serviceNames.filter { $0 != "grpc.health.v1.Health" }
+      return Task {
+        for await ready in readiness {
+          for service in gated { health.setStatus(ready ? .serving : .notServing, for: service) }
+          if ready { logger.info("ready: serving") } else { logger.warning("not ready: NOT_SERVING until the store is back") }
+        }
+      }
+    }
 
     // Watch for signals before announcing the address: a signal sent the
     // moment the address is printed must not be lost.
@@ -93,11 +114,25 @@ public enum ServerRunner {
 
     let signalNumber = await signals.next()
     reload.cancel()
+    readinessTask?.cancel()
     logger.info("received signal \(signalNumber): draining", metadata: ["drain_timeout": "\(configuration.drainTimeout)"])
     health.shutDown()
     await server.shutdownGracefully()
     await metrics?.stop()
     logger.info("stopped")
+  }
+}
+
+/// What a server executable serves: its handlers and, optionally, whether it
+/// can serve them right now (see ``ServerRunner/run(name:options:serving:)``).
+public struct ServerParts {
+  public var handlers: [RPCHandler]
+  /// Readiness changes (true: ready). Nil for a process that is always ready.
+  public var readiness: AsyncStream<Bool>?
+
+  public init(handlers: [RPCHandler], readiness: AsyncStream<Bool>? = nil) {
+    self.handlers = handlers
+    self.readiness = readiness
   }
 }
 

@@ -27,7 +27,11 @@ public enum Seeder {
     let seed = try parse(text)
     try validate(seed)
     let now = Clock.now()
-    try await store.write { tx in
+    let firstLeaderID = seed.leaders.first.flatMap { ResourceNames.id(of: $0.name, collection: ResourceCollection.leaders.rawValue) }
+    let seeded = try await store.write { tx -> Bool in
+      // Replicas sharing one database may all have found it empty: write
+      // transactions take turns, so only the first one to get here seeds.
+      if let firstLeaderID, try tx.get(.leaders, id: firstLeaderID) != nil { return false }
       func insert<R: SummitResource>(_ resource: R) throws {
         var r = resource
         r.createTime = now
@@ -43,7 +47,9 @@ public enum Seeder {
       for visit in seed.visits where visit.reciprocates.isEmpty { try insert(visit) }
       for visit in seed.visits where !visit.reciprocates.isEmpty { try insert(visit) }
       for allegation in seed.allegations { try insert(allegation) }
+      return true
     }
+    guard seeded else { return nil }
     return Summary(leaders: seed.leaders.count, visits: seed.visits.count, allegations: seed.allegations.count)
   }
 

@@ -2,8 +2,9 @@ import Synchronization
 
 /// Fans committed changes out to live watchers, in commit order.
 ///
-/// The store publishes from its single writer right after each commit, so
-/// the order subscribers see is commit order. A watcher that falls more than
+/// The store publishes in commit order: SQLite from its single writer right
+/// after each commit; PostgreSQL through ``PostgresChangeFollower``, which
+/// publishes every replica's commits in sequence (= commit) order. A watcher that falls more than
 /// `maxBacklog` changes behind is ended (it can resume from the durable log
 /// with its last sequence) rather than letting its backlog grow without bound.
 public final class ChangeFeed: Sendable {

@@ -1,5 +1,5 @@
-/// Where Summit's records live. The embedded SQLite store is the default; a
-/// PostgreSQL one can implement the same protocol for several replicas.
+/// Where Summit's records live: ``SQLiteStore`` (embedded, the default) or
+/// ``PostgresStore`` (shared by several replicas), with the same semantics.
 ///
 /// Reads are plain calls. Writes go through ``write(_:)``: the body runs in
 /// one transaction, sees its own writes, and every change it makes is in the

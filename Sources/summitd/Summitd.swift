@@ -15,8 +15,11 @@ struct Summitd: AsyncParsableCommand {
     abstract: "Serve Summit's record of leaders, visits and allegations over gRPC.",
     discussion: """
       Keeps its records in an embedded SQLite file (WAL, synchronous=FULL: an
-      acknowledged write survives kill -9 and power loss). An empty store is
-      seeded with the facts of the report Summit ships with, unless --no-seed.
+      acknowledged write survives kill -9 and power loss), or, with
+      --db postgres://…, in PostgreSQL, where several summitd replicas share one
+      database (their Watch* streams, idempotency, etags and page tokens too).
+      An empty store is seeded with the facts of the report Summit ships with,
+      unless --no-seed; replicas starting together seed it once.
 
       Prints `listening on HOST:PORT` on one line once it accepts connections.
       SIGTERM or SIGINT sends GOAWAY, lets calls finish for --drain-timeout, then exits 0.
@@ -24,12 +27,13 @@ struct Summitd: AsyncParsableCommand {
       Examples:
         summitd                                     # 127.0.0.1:50051, ./data/summit.db
         summitd --listen 0.0.0.0:50051 --db /var/lib/summit/summit.db
+        summitd --db postgres://summit@db.internal:5432/summit?sslmode=require
         SUMMIT_LISTEN=127.0.0.1:0 summitd --no-seed  # a free port, an empty store
       """)
 
   @OptionGroup var server: ServerOptions
 
-  @Option(help: "SQLite database file. [env: SUMMIT_DB] (default: data/summit.db)")
+  @Option(help: "SQLite database file, or a postgres:// URL. [env: SUMMIT_DB] (default: data/summit.db)")
   var db: String?
 
   @Option(help: "Largest size of the database file in bytes; writes past it get RESOURCE_EXHAUSTED. [env: SUMMIT_MAX_DB_SIZE]")
@@ -41,18 +45,40 @@ struct Summitd: AsyncParsableCommand {
   @Option(help: "Seed file (proto3 JSON of summit.v1 resources). [env: SUMMIT_SEED_FILE] (default: the bundled seed)")
   var seedFile: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Copy this SQLite file's records, change log and idempotency keys into the empty PostgreSQL --db, then exit.",
+      valueName: "sqlite-file"))
+  var importSqlite: String?
+
   func run() async throws {
     let environment = ProcessInfo.processInfo.environment
     let path = db ?? environment["SUMMIT_DB"] ?? "data/summit.db"
     let seedPath = seedFile ?? environment["SUMMIT_SEED_FILE"]
     let seed = !noSeed
     let maxSize = maxDbSize ?? environment["SUMMIT_MAX_DB_SIZE"].flatMap { Int64($0) }
+    let isPostgres = PostgresStore.accepts(path)
+    if isPostgres, maxSize != nil {
+      throw ValidationError("--max-db-size applies to the SQLite file only; limit a PostgreSQL database on its server")
+    }
+    let shown = isPostgres ? Self.redacted(path) : path
+    if let importSqlite {
+      try Self.importSQLite(importSqlite, into: path, shown: shown, isPostgres: isPostgres)
+      return
+    }
     try await ServerRunner.run(name: "summitd", options: server) { logger in
-      let store: SQLiteStore
+      let store: any ResourceStore
+      var readiness: AsyncStream<Bool>?
       do {
-        store = try SQLiteStore(path: path, maxSizeBytes: maxSize)
+        if isPostgres {
+          let postgres = try PostgresStore(url: path)
+          readiness = postgres.availability()
+          store = postgres
+        } else {
+          store = try SQLiteStore(path: path, maxSizeBytes: maxSize)
+        }
       } catch {
-        logger.critical("cannot open the database", metadata: ["path": "\(path)", "error": "\(error)"])
+        logger.critical("cannot open the database", metadata: ["path": "\(shown)", "error": "\(error)"])
         throw ExitCode(71)
       }
       if seed {
@@ -63,13 +89,37 @@ struct Summitd: AsyncParsableCommand {
           logger.info(
             "seeded an empty store",
             metadata: [
-              "path": "\(path)", "leaders": "\(summary.leaders)", "visits": "\(summary.visits)",
+              "path": "\(shown)", "leaders": "\(summary.leaders)", "visits": "\(summary.visits)",
               "allegations": "\(summary.allegations)",
             ])
         }
       }
-      return (LeaderServiceImpl(store: store).rpcHandlers + VisitServiceImpl(store: store).servedHandlers
+      // Point reads may run on the event loop (QuickMethods); ListVisits
+      // is served from stored bytes (VisitServiceImpl.servedHandlers).
+      let handlers =
+        (LeaderServiceImpl(store: store).rpcHandlers + VisitServiceImpl(store: store).servedHandlers
         + AllegationServiceImpl(store: store).rpcHandlers).preferringEventLoop(for: QuickMethods.all)
+      return ServerParts(handlers: handlers, readiness: readiness)
     }
+  }
+
+  /// `--import-sqlite`: one instance's data into the database replicas share.
+  static func importSQLite(_ file: String, into url: String, shown: String, isPostgres: Bool) throws {
+    guard isPostgres else { throw ValidationError("--import-sqlite needs --db postgres://… (the database to fill)") }
+    guard FileManager.default.fileExists(atPath: file) else { throw ValidationError("--import-sqlite: no file at \(file)") }
+    do {
+      let summary = try PostgresStore.importing(from: try SQLiteStore(path: file), into: url)
+      print("imported \(summary) from \(file) into \(shown)")
+    } catch {
+      FileHandle.standardError.write(Data("summitd: import failed: \(error)\n".utf8))
+      throw ExitCode(71)
+    }
+  }
+
+  /// A database URL fit for logs: the password, if any, replaced by `***`.
+  static func redacted(_ url: String) -> String {
+    guard var components = URLComponents(string: url), components.password != nil else { return url }
+    components.password = "***"
+    return components.string ?? "postgres://***"
   }
 }

@@ -2,22 +2,48 @@ import Foundation
 import SummitCodec
 import SummitRPC
 import SummitStore
+import SummitTestSupport
 import Testing
 
 @testable import SummitService
 
-/// The services' rules, called directly over a real SQLite store (the
+/// The services' rules, called directly over a real store of each kind (the
 /// Python suite in Tests/Interop/service covers the same through summitd).
 @Suite struct ServiceRulesTests {
-  let store: SQLiteStore
+  @Test(arguments: StoreKind.allCases) func createsWithSlugIdsAndNumbersCollisions(_ kind: StoreKind) async throws {
+    try await ServiceRules(kind).createsWithSlugIdsAndNumbersCollisions()
+  }
+  @Test(arguments: StoreKind.allCases) func namesEveryBadFieldAtOnce(_ kind: StoreKind) async throws {
+    try await ServiceRules(kind).namesEveryBadFieldAtOnce()
+  }
+  @Test(arguments: StoreKind.allCases) func referencesAreChecked(_ kind: StoreKind) async throws {
+    try await ServiceRules(kind).referencesAreChecked()
+  }
+  @Test(arguments: StoreKind.allCases) func idempotentCreateEtagsAndMasks(_ kind: StoreKind) async throws {
+    try await ServiceRules(kind).idempotentCreateEtagsAndMasks()
+  }
+  @Test(arguments: StoreKind.allCases) func leaderInUseAndForce(_ kind: StoreKind) async throws {
+    try await ServiceRules(kind).leaderInUseAndForce()
+  }
+  @Test(arguments: StoreKind.allCases) func responsesDeriveStatus(_ kind: StoreKind) async throws {
+    try await ServiceRules(kind).responsesDeriveStatus()
+  }
+  @Test(arguments: StoreKind.allCases) func seedLoadsOnceAndPassesTheRules(_ kind: StoreKind) async throws {
+    try await ServiceRules(kind).seedLoadsOnceAndPassesTheRules()
+  }
+}
+
+/// The rules' checks on one store, run by ``ServiceRulesTests`` on each kind.
+struct ServiceRules {
+  let store: any ResourceStore
   let leaders: LeaderServiceImpl
   let visits: VisitServiceImpl
   let allegations: AllegationServiceImpl
   let context = ServerContext(
     method: Summit_V1_LeaderService.Method.GetLeader.descriptor, requestMetadata: Metadata(), deadline: nil, peer: "test")
 
-  init() throws {
-    store = try SQLiteStore(path: NSTemporaryDirectory() + "summit-service-\(UUID().uuidString)/s.db")
+  init(_ kind: StoreKind) throws {
+    store = try kind.open()
     leaders = LeaderServiceImpl(store: store)
     visits = VisitServiceImpl(store: store)
     allegations = AllegationServiceImpl(store: store)
@@ -41,7 +67,7 @@ import Testing
     }
   }
 
-  @Test func createsWithSlugIdsAndNumbersCollisions() async throws {
+  func createsWithSlugIdsAndNumbersCollisions() async throws {
     let first = try await leaders.createLeader(request: leader("Vladímir Putin"), context: context)
     let second = try await leaders.createLeader(request: leader("Vladimir Putin"), context: context)
     #expect(first.name == "leaders/vladimir-putin")
@@ -49,7 +75,7 @@ import Testing
     #expect(first.etag == "W/\"1\"" && first.createTime != nil)
   }
 
-  @Test func namesEveryBadFieldAtOnce() async throws {
+  func namesEveryBadFieldAtOnce() async throws {
     let error = await rpcError {
       _ = try await visits.createVisit(
         request: .with {
@@ -68,7 +94,7 @@ import Testing
     #expect(error?.detail(Google_Rpc_ErrorInfo.self)?.reason == "INVALID_FIELD")
   }
 
-  @Test func referencesAreChecked() async throws {
+  func referencesAreChecked() async throws {
     let error = await rpcError {
       _ = try await visits.createVisit(request: .with { $0.visit = Self.visit(visitor: "leaders/nobody") }, context: context)
     }
@@ -76,7 +102,7 @@ import Testing
     #expect(error?.detail(Google_Rpc_BadRequest.self)?.fieldViolations.first?.field == "visit.visitor")
   }
 
-  @Test func idempotentCreateEtagsAndMasks() async throws {
+  func idempotentCreateEtagsAndMasks() async throws {
     _ = try await leaders.createLeader(request: leader("Kim Jong Un", "KP"), context: context)
     let request = Summit_V1_CreateVisitRequest.with {
       $0.visit = Self.visit(visitor: "leaders/kim-jong-un")
@@ -111,7 +137,7 @@ import Testing
     #expect(badMask?.detail(Google_Rpc_BadRequest.self)?.fieldViolations.first?.field == "update_mask")
   }
 
-  @Test func leaderInUseAndForce() async throws {
+  func leaderInUseAndForce() async throws {
     _ = try await leaders.createLeader(request: leader("Kim Jong Un", "KP"), context: context)
     _ = try await visits.createVisit(request: .with { $0.visit = Self.visit(visitor: "leaders/kim-jong-un") }, context: context)
     let inUse = await rpcError {
@@ -127,7 +153,7 @@ import Testing
     #expect(try await store.count(.visits) == 0)
   }
 
-  @Test func responsesDeriveStatus() async throws {
+  func responsesDeriveStatus() async throws {
     let created = try await allegations.createAllegation(
       request: .with {
         $0.allegation = .with {
@@ -154,7 +180,7 @@ import Testing
     #expect(try await respond(.with { $0.group = "united states AND allies" }, .retract).status == .retracted)
   }
 
-  @Test func seedLoadsOnceAndPassesTheRules() async throws {
+  func seedLoadsOnceAndPassesTheRules() async throws {
     let url = try #require(Seeder.bundledSeedURL)
     let first = try await Seeder.seedIfEmpty(store, from: url)
     #expect((first?.leaders ?? 0) >= 8 && (first?.visits ?? 0) >= 6 && (first?.allegations ?? 0) >= 5)

@@ -5,7 +5,8 @@ Docker and Kubernetes are absent:
   the Kubernetes schemas kubernetes-validate ships;
 - the systemd unit passes `systemd-analyze verify` (pointed at a real summitd);
 - the Dockerfile's runtime stage installs the Debian package of every shared
-  library summitd links (beside libc and the Swift runtime).
+  library summitd links directly (beside libc and the Swift runtime); apt
+  brings those libraries' own dependencies (libpq's OpenSSL, Kerberos, LDAP).
 """
 
 from __future__ import annotations
@@ -30,10 +31,13 @@ def bin_dir() -> Path:
     return Path(value)
 
 
-MANIFESTS = sorted(p for p in (DEPLOY / "kubernetes").glob("*.yaml") if p.name != "kustomization.yaml")
+# deploy/kubernetes: one summitd on SQLite; deploy/kubernetes-replicas: N on PostgreSQL;
+# deploy/kubernetes-import: the one-off copy of the first's file into the second's database.
+KUSTOMIZATIONS = [DEPLOY / "kubernetes", DEPLOY / "kubernetes-replicas", DEPLOY / "kubernetes-import"]
+MANIFESTS = sorted(p for d in KUSTOMIZATIONS for p in d.glob("*.yaml") if p.name != "kustomization.yaml")
 
 
-@pytest.mark.parametrize("manifest", MANIFESTS, ids=lambda p: p.name)
+@pytest.mark.parametrize("manifest", MANIFESTS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_kubernetes_manifest_validates(manifest: Path):
     tool = Path(sys.executable).parent / "kubernetes-validate"
     run = subprocess.run([str(tool), "--strict", str(manifest)], capture_output=True, text=True, timeout=60)
@@ -41,10 +45,11 @@ def test_kubernetes_manifest_validates(manifest: Path):
     assert "passed" in run.stdout + run.stderr
 
 
-def test_kustomization_lists_every_manifest():
-    text = (DEPLOY / "kubernetes" / "kustomization.yaml").read_text()
+@pytest.mark.parametrize("folder", KUSTOMIZATIONS, ids=lambda p: p.name)
+def test_kustomization_lists_every_manifest(folder: Path):
+    text = (folder / "kustomization.yaml").read_text()
     listed = set(re.findall(r"^\s*-\s*(\S+\.yaml)\s*$", text, re.M))
-    assert listed == {p.name for p in MANIFESTS}
+    assert listed == {p.name for p in MANIFESTS if p.parent == folder}
 
 
 def test_probes_and_grace_period_fit_the_drain():
@@ -54,6 +59,40 @@ def test_probes_and_grace_period_fit_the_drain():
     grace = int(re.search(r"terminationGracePeriodSeconds:\s*(\d+)", text).group(1))
     drain = int(re.search(r'"--drain-timeout"\s*\n\s*-\s*"(\d+)s"', text).group(1))
     assert grace > drain
+
+
+def test_replicas_get_the_database_and_leave_the_endpoints_while_it_is_down():
+    """The replicas read SUMMIT_DB from the secret; readiness asks for "" (NOT_SERVING
+    while the database is unreachable), liveness for grpc.health.v1.Health (SERVING
+    while the process lives, so an outage restarts no pod); the grace period covers
+    the drain; Envoy health-checks "" and balances over the headless Service."""
+    import yaml
+
+    deployment = yaml.safe_load((DEPLOY / "kubernetes-replicas" / "deployment.yaml").read_text())
+    spec = deployment["spec"]["template"]["spec"]
+    (container,) = spec["containers"]
+    assert deployment["spec"]["replicas"] >= 2
+    assert "--db" not in container["args"]
+    env = {e["name"]: e for e in container["env"]}
+    assert env["SUMMIT_DB"]["valueFrom"]["secretKeyRef"]["key"] == "database-url"
+    assert container["readinessProbe"]["grpc"].get("service", "") == ""
+    assert container["livenessProbe"]["grpc"]["service"] == "grpc.health.v1.Health"
+    drain = int(container["args"][container["args"].index("--drain-timeout") + 1].rstrip("s"))
+    assert spec["terminationGracePeriodSeconds"] > drain
+
+    secret = yaml.safe_load((DEPLOY / "kubernetes-replicas" / "secret.yaml").read_text())
+    assert secret["stringData"]["database-url"].startswith("postgres://")
+    headless = yaml.safe_load((DEPLOY / "kubernetes-replicas" / "service-pods.yaml").read_text())
+    assert headless["spec"]["clusterIP"] == "None"
+
+    config_map = yaml.safe_load((DEPLOY / "kubernetes-replicas" / "envoy-configmap.yaml").read_text())
+    envoy = yaml.safe_load(config_map["data"]["envoy.yaml"])
+    (cluster,) = envoy["static_resources"]["clusters"]
+    assert cluster["lb_policy"] == "ROUND_ROBIN" and cluster["type"] == "STRICT_DNS"
+    assert cluster["health_checks"][0]["grpc_health_check"]["service_name"] == ""
+    address = cluster["load_assignment"]["endpoints"][0]["lb_endpoints"][0]["endpoint"]["address"]
+    assert address["socket_address"]["address"] == headless["metadata"]["name"]
+    assert "http2_protocol_options" in str(cluster["typed_extension_protocol_options"])
 
 
 def test_systemd_unit_verifies(tmp_path):
@@ -72,8 +111,11 @@ def test_systemd_unit_verifies(tmp_path):
 
 def test_runtime_image_installs_every_linked_library():
     summitd = bin_dir() / "summitd"
+    # The libraries summitd names itself (ELF NEEDED); apt installs what they need in turn.
+    dynamic = subprocess.run(["readelf", "-d", str(summitd)], capture_output=True, text=True, timeout=30).stdout
+    direct = set(re.findall(r"\(NEEDED\)\s+Shared library: \[(\S+)\]", dynamic))
     ldd = subprocess.run(["ldd", str(summitd)], capture_output=True, text=True, timeout=30).stdout
-    paths = re.findall(r"=>\s*(/\S+)", ldd)
+    paths = [path for soname, path in re.findall(r"^\s*(\S+)\s+=>\s*(/\S+)", ldd, re.M) if soname in direct]
     needed = set()
     for path in paths:
         if "/swift/" in path:
@@ -87,5 +129,5 @@ def test_runtime_image_installs_every_linked_library():
     dockerfile = (DEPLOY / "Dockerfile").read_text()
     runtime = dockerfile.split("FROM debian:bookworm-slim", 1)[1]
     missing = sorted(p for p in needed if not re.search(r"\b" + re.escape(p) + r"\b", runtime))
-    assert {"libprotobuf-c1", "libnghttp2-14", "libsqlite3-0"} <= needed, needed
+    assert {"libprotobuf-c1", "libnghttp2-14", "libsqlite3-0", "libpq5"} <= needed, needed
     assert not missing, f"the runtime stage lacks {missing}"

@@ -1,7 +1,10 @@
-"""Fixtures for the service suite: summitd on a SQLite file in a pytest tmp dir, the
-generated modules, and stubs.
+"""Fixtures for the service suite: summitd on a SQLite file in a pytest tmp dir (or, with
+SUMMIT_STORE=postgres, on a fresh database of a throw-away PostgreSQL cluster per
+summitd), the generated modules, and stubs.
 
 Environment:
+  SUMMIT_STORE                sqlite (default) or postgres: the store every summitd of
+                              the session uses; the whole suite runs on either
   SUMMIT_BIN_DIR              folder holding summitd (required: the suite FAILS, never
                               skips, without it)
   SUMMIT_PROTOS_DIR           proto root (default <repo>/Protos)
@@ -31,6 +34,7 @@ import svc_pb
 from svc_client import Api
 from svc_seed import default_seed_file
 from svc_server import ServerStartError, Summitd
+from pg_scratch import ScratchPostgres, store_kind
 
 REPO = Path(__file__).resolve().parents[3]
 HERE = Path(__file__).resolve().parent
@@ -68,8 +72,29 @@ def seed_file() -> Path:
 
 
 # -- servers ------------------------------------------------------------------
+_POSTGRES: list[ScratchPostgres] = []
+
+
+def _database() -> str | None:
+    """A fresh PostgreSQL database's URL under SUMMIT_STORE=postgres (the cluster starts
+    with the first one and stops at the end of the session); None for SQLite."""
+    if store_kind() != "postgres":
+        return None
+    if not _POSTGRES:
+        try:
+            _POSTGRES.append(ScratchPostgres())
+        except Exception as exc:                # noqa: BLE001
+            pytest.fail(f"SUMMIT_STORE=postgres: cannot start PostgreSQL: {exc}", pytrace=False)
+    return _POSTGRES[0].create_database()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for cluster in _POSTGRES:
+        cluster.close()
+
+
 def _start(exe: Path, tmp_path_factory, label: str, **kw) -> Summitd:
-    store = Summitd(exe, tmp_path_factory.mktemp(label), **kw)
+    store = Summitd(exe, tmp_path_factory.mktemp(label), database=_database(), **kw)
     ALL_STORES.append(store)
     try:
         return store.start()

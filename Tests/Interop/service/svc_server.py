@@ -1,9 +1,11 @@
-"""summitd on its own SQLite file, restartable on that file.
+"""summitd on its own store, restartable on that store.
 
-Each start is a ../transport/summit_servers.ServerProcess (port 0, the first stdout
-line ``listening on 127.0.0.1:PORT``, stderr in a file) with ``--db PATH`` and, unless
-seeding is wanted, ``--no-seed``. SUMMIT_DB is set to the same path, so a developer's
-shell cannot point the server elsewhere.
+The store is a SQLite file in the work folder, or, when a ``database`` URL is given,
+a PostgreSQL database (SUMMIT_STORE=postgres; see ../pg_scratch.py). Each start is a
+../transport/summit_servers.ServerProcess (port 0, the first stdout line ``listening
+on 127.0.0.1:PORT``, stderr in a file) with ``--db PATH-OR-URL`` and, unless seeding is
+wanted, ``--no-seed``. SUMMIT_DB is set to the same value, so a developer's shell
+cannot point the server elsewhere.
 """
 
 from __future__ import annotations
@@ -22,10 +24,13 @@ STOP_TIMEOUT = 15.0
 class Summitd:
     """One summitd store: a database file and the (re)started processes serving it."""
 
-    def __init__(self, exe: Path, workdir: Path, *, seed: bool = False, extra_args=()):
+    def __init__(self, exe: Path, workdir: Path, *, seed: bool = False, extra_args=(),
+                 database: str | None = None):
         self.exe = exe
         self.workdir = workdir
-        self.db = workdir / "summit.db"
+        self.db = workdir / "summit.db"        # the SQLite file (unused on PostgreSQL)
+        self.database = database               # a postgres:// URL, or None for SQLite
+        self.location = database or str(self.db)
         self.seed = seed
         self.extra_args = list(extra_args)
         self.runs: list[ServerProcess] = []
@@ -40,12 +45,12 @@ class Summitd:
         return self.proc.address
 
     def args(self) -> list[str]:
-        return ["--db", str(self.db), *([] if self.seed else ["--no-seed"]), *self.extra_args]
+        return ["--db", self.location, *([] if self.seed else ["--no-seed"]), *self.extra_args]
 
     def start(self) -> "Summitd":
         """Start a process on the database file (raises ServerStartError)."""
         run_dir = self.workdir / f"run{len(self.runs) + 1}"     # cwd and stderr.log of this run
-        srv = ServerProcess(self.exe, self.args(), run_dir, env={"SUMMIT_DB": str(self.db)})
+        srv = ServerProcess(self.exe, self.args(), run_dir, env={"SUMMIT_DB": self.location})
         self.runs.append(srv)
         srv.start()
         return self

@@ -1,22 +1,16 @@
 import Foundation
 import SummitStore
+import SummitTestSupport
 import Testing
 
-/// The SQLite store on real files in a temporary folder.
-@Suite struct SQLiteStoreTests {
-  let path: String
-  let store: SQLiteStore
+func index(_ sortKey: String, _ terms: [String] = [], refs: [String] = []) -> ResourceIndex {
+  ResourceIndex(sortKey: sortKey, terms: terms, references: refs, startDate: sortKey, endDate: sortKey)
+}
 
-  init() throws {
-    path = NSTemporaryDirectory() + "summit-store-\(UUID().uuidString)/s.db"
-    store = try SQLiteStore(path: path)
-  }
-
-  func index(_ sortKey: String, _ terms: [String] = [], refs: [String] = []) -> ResourceIndex {
-    ResourceIndex(sortKey: sortKey, terms: terms, references: refs, startDate: sortKey, endDate: sortKey)
-  }
-
-  @Test func insertGetReplaceDelete() async throws {
+/// The ``ResourceStore`` contract, run against each store.
+@Suite struct StoreContractTests {
+  @Test(arguments: StoreKind.allCases) func insertGetReplaceDelete(_ kind: StoreKind) async throws {
+    let store = try kind.open()
     let inserted = try await store.write { tx in try tx.insert(.leaders, id: "a", data: [1], index: index("a")) }
     #expect(inserted)
     let duplicate = try await store.write { tx in try tx.insert(.leaders, id: "a", data: [2], index: index("a")) }
@@ -28,7 +22,8 @@ import Testing
     #expect(try await store.get(.leaders, id: "a") == nil)
   }
 
-  @Test func listsInKeyOrderWithFiltersAndKeysets() async throws {
+  @Test(arguments: StoreKind.allCases) func listsInKeyOrderWithFiltersAndKeysets(_ kind: StoreKind) async throws {
+    let store = try kind.open()
     try await store.write { tx in
       for i in 0..<100 {
         let day = String(format: "2024-01-%02d", i % 28 + 1)
@@ -57,7 +52,8 @@ import Testing
     #expect(!inRange.isEmpty && inRange.allSatisfy { $0.sortKey == "2024-01-10" || $0.sortKey == "2024-01-11" })
   }
 
-  @Test func changeLogAndFeedKeepCommitOrder() async throws {
+  @Test(arguments: StoreKind.allCases) func changeLogAndFeedKeepCommitOrder(_ kind: StoreKind) async throws {
+    let store = try kind.open()
     let feed = store.feed.subscribe()
     try await withThrowingTaskGroup(of: Void.self) { group in
       for writer in 0..<8 {
@@ -84,7 +80,8 @@ import Testing
     #expect(try await store.changes(after: logged[99].sequence, limit: 1000).count == 100)
   }
 
-  @Test func referencesAndIdempotency() async throws {
+  @Test(arguments: StoreKind.allCases) func referencesAndIdempotency(_ kind: StoreKind) async throws {
+    let store = try kind.open()
     try await store.write { tx in
       _ = try tx.insert(.visits, id: "v1", data: [], index: index("x", refs: ["leaders/a"]))
       _ = try tx.insert(.visits, id: "v2", data: [], index: index("x", refs: ["leaders/a", "leaders/b"]))
@@ -95,8 +92,13 @@ import Testing
     let stored = try await store.write { tx in try tx.idempotentResponse(method: "M", requestID: "r") }
     #expect(stored == [9])
   }
+}
 
+/// What only the SQLite file store does.
+@Suite struct SQLiteStoreTests {
   @Test func reopensWithDataAndWAL() async throws {
+    let path = NSTemporaryDirectory() + "summit-store-\(UUID().uuidString)/s.db"
+    let store = try SQLiteStore(path: path)
     try await store.write { tx in _ = try tx.insert(.leaders, id: "kept", data: [7], index: index("kept")) }
     let again = try SQLiteStore(path: path)
     #expect(try await again.get(.leaders, id: "kept")?.data == [7])
