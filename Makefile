@@ -14,20 +14,25 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 ASAN_BUILD := .build-asan
 
-.PHONY: deps system-deps build run test test-swift test-python test-asan check-generated protos bench clean deploy-check fuzz test-fuzz
+.PHONY: deps system-deps bench-deps bench-build bench-profile build run test test-swift test-python test-asan check-generated protos bench clean deploy-check fuzz test-fuzz
 
 ## deps: install missing Debian packages and the Python test venv (idempotent).
 deps: system-deps $(VENV)/.installed
 
-system-deps:
-	@missing=""; for p in $(APT_PACKAGES); do \
+# $(call apt-install,PACKAGES): installs those of PACKAGES that dpkg does not list as installed.
+define apt-install
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
-	  echo "make deps: installing$$missing"; \
+	  echo "make: installing$$missing"; \
 	  $(SUDO) apt-get update -qq; \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+endef
+
+system-deps:
+	$(call apt-install,$(APT_PACKAGES))
 
 $(VENV)/.installed: Tests/Interop/requirements.txt
 	python3 -m venv $(VENV)
@@ -111,8 +116,30 @@ fuzz: system-deps
 	  fi; rm -rf $$work; \
 	done
 
-bench:
-	@echo "make bench: the benchmarks arrive with the performance issue."
+## bench: Summit against grpc-swift-2, grpc-go and gRPC C++ side by side (see BENCHMARKS.md);
+## BENCH_QUICK=1 for a short run. Builds everything in release mode; never part of make test.
+BENCH_APT_PACKAGES := nghttp2-client golang-go golang-google-grpc-dev golang-goprotobuf-dev \
+  libgrpc++-dev protobuf-compiler-grpc linux-perf valgrind
+BENCH_BUILD := .build-bench
+BENCH_SWIFT := swift build -c release --package-path Benchmarks --scratch-path $(BENCH_BUILD)/swift
+bench: bench-build
+	python3 Benchmarks/run.py --codec-bench $(BENCH_BUILD)/swift/release/codec-bench
+
+bench-deps: system-deps
+	$(call apt-install,$(BENCH_APT_PACKAGES))
+
+## bench-build: summitd, the peers, the load generator and the codec benchmark, release mode.
+bench-build: bench-deps
+	swift build -c release --product summitd
+	$(MAKE) -C Benchmarks/loadgen OUT=$(CURDIR)/$(BENCH_BUILD)/bin/grpcload
+	Benchmarks/peers/go/build.sh
+	Benchmarks/peers/cpp/build.sh
+	$(BENCH_SWIFT) --product grpc-swift-peer
+	$(BENCH_SWIFT) --product codec-bench
+
+## bench-profile: perf record of summitd under GetLeader load (see BENCHMARKS.md, where the time goes).
+bench-profile: bench-build
+	Benchmarks/profile.sh
 
 clean:
-	rm -rf .build $(ASAN_BUILD) $(FUZZ_BUILD) .build-release $(VENV)
+	rm -rf .build $(ASAN_BUILD) $(FUZZ_BUILD) .build-release $(BENCH_BUILD) $(VENV)
