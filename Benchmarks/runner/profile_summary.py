@@ -81,7 +81,7 @@ def main():
     print("|---:|---|---|")
     head = rows[:top]
     for (pct, dso, _), name in zip(head, demangle([s for _, _, s in head])):
-        print(f"| {pct:.2f} | {dso} | `{name[:140].replace('|', '∣')}` |")
+        print(f"| {pct:.2f} | {dso} | `{name.strip()[:140].replace('|', '∣')}` |")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Machine facts, medians and the generated part of BENCHMARKS.md."""
 import os
 import platform
+import shlex
 import statistics
 import subprocess
 import time
@@ -64,17 +65,22 @@ def scenario_table(name, rows):
              "| p50 µs | p99 µs | MB/s payload | failed / checked | peak RSS MB |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     ours = median(rows.get("summitd", {}).get("grpcload", []), "calls_per_s")
+    ours_h2 = median(rows.get("summitd", {}).get("h2load", []), "calls_per_s")
     for server, data in rows.items():
         g, h = data["grpcload"], data["h2load"]
         calls = median(g, "calls_per_s")
+        calls_h2 = median(h, "calls_per_s")
         ratio = f"{ours / calls:.2f}×" if ours and calls else "—"
+        if not g and calls_h2 and ours_h2:
+            ratio = f"{ours_h2 / calls_h2:.2f}× (h2load)"
         failed = sum(r.get("failed", 0) for r in g)
         checked = sum(r.get("checked", 0) for r in g)
         http_failed = sum(r.get("http_failed", 0) for r in h)
-        fail_text = f"{failed:,} / {checked:,}" + (f" (h2load: {http_failed} HTTP failures)" if http_failed else "")
+        fail_text = f"{failed:,} / {checked:,}" if g else "not checked"
+        fail_text += f" (h2load: {http_failed} HTTP failures)" if http_failed else ""
         lines.append(
             f"| {server} | {fmt(calls)} | {fmt(median(h, 'calls_per_s'))} | {ratio} "
-            f"| {fmt(median(g, 'server_cpu_sched_us_per_call'), 2)} | {fmt(median(g, 'p50_us'))} "
+            f"| {fmt(median(g or h, 'server_cpu_sched_us_per_call'), 2)} | {fmt(median(g, 'p50_us'))} "
             f"| {fmt(median(g, 'p99_us'))} | {fmt(median(g, 'payload_mb_per_s'), 1)} | {fail_text} "
             f"| {fmt(data.get('peak_rss_kb', 0) / 1024, 1)} |")
     return lines
@@ -98,12 +104,13 @@ def extras_table(extras):
 
 
 def commands(raw):
+    """summitd's commands of the first round; each peer's differ only in port and pid."""
     seen = []
     for rows in raw["results"].values():
-        for data in rows.values():
-            for kind in ("grpcload", "h2load"):
-                if data[kind]:
-                    seen.append(data[kind][0]["command"])
+        data = rows.get("summitd") or next(iter(rows.values()))
+        for kind in ("grpcload", "h2load"):
+            if data[kind]:
+                seen.append(data[kind][0]["command"])
     return seen
 
 
@@ -125,8 +132,10 @@ def write_markdown(path, raw):
     if raw.get("codec"):
         body += ["#### Codec: Summit (protobuf-c) against swift-protobuf 1.39", "",
                  raw["codec"]["markdown"].strip(), "", f"`{raw['codec']['command']}`", ""]
-    body += ["<details><summary>Exact commands (first round; servers pinned with <code>taskset -c 0</code>)"
-             "</summary>", "", "```"] + commands(raw) + ["```", "", "</details>", "", END]
+    starts = [" ".join([f"{k}={v}" for k, v in s["env"].items()] + ["taskset -c 0", shlex.join(s["argv"])])
+              for s in raw["extras"].get("starts", [])]
+    body += ["<details><summary>Exact load commands (summitd, first round; the peers' differ in port and pid "
+             "only)</summary>", "", "```"] + commands(raw) + ["", "# servers"] + starts + ["```", "", "</details>", "", END]
     text = open(path).read() if os.path.exists(path) else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
     if BEGIN not in text:
         text += f"\n{BEGIN}\n{END}\n"

@@ -2,12 +2,13 @@
 import json
 import os
 import re
+import shlex
 import socket
 import statistics
 import subprocess
 import time
 
-from runner.servers import LOAD_CPU, Server, free_port
+from runner.servers import LOAD_CPU, Server, cpu_ns, free_port
 
 
 def _message_hex(field, text):
@@ -17,8 +18,9 @@ def _message_hex(field, text):
 
 LEADER_HEX = _message_hex(1, "leaders/vladimir-putin")  # GetLeaderRequest.name
 
-# name -> (path, request message hex, servers that serve it, connections, streams)
+# name -> (path, request message hex, servers that serve it (None: every gRPC server), connections, streams)
 SCENARIOS = {
+    "HTTP/2 ceiling: nghttpd serving a 7-byte file (h2load only)": ("/check", "", ["nghttpd"], 16, 32),
     "Health/Check": ("/grpc.health.v1.Health/Check", "", None, 16, 32),
     "GetLeader": ("/summit.v1.LeaderService/GetLeader", LEADER_HEX, None, 16, 32),
     "ListVisits 50/page": ("/summit.v1.VisitService/ListVisits", "0832", ["summitd"], 16, 32),
@@ -36,7 +38,7 @@ def grpcload(fleet, server, path, hex_body, conns, streams, warmup, seconds):
         result = json.loads(out.stdout)
     except json.JSONDecodeError:
         result = {"ok": 0, "failed": -1, "error": out.stderr[-500:]}
-    result["command"] = " ".join(argv)
+    result["command"] = shlex.join(argv)
     return result
 
 
@@ -48,15 +50,24 @@ H2LOAD_RE = {
 
 
 def h2load(fleet, server, path, hex_body, conns, streams, warmup, seconds, work):
-    body = os.path.join(work, f"body-{abs(hash(hex_body))}.bin")
-    message = bytes.fromhex(hex_body)
-    with open(body, "wb") as f:
-        f.write(b"\0" + len(message).to_bytes(4, "big") + message)
-    argv = ["taskset", "-c", LOAD_CPU, "h2load", "-c", str(conns), "-m", str(streams), "-D", f"{int(seconds * 1000)}ms",
-            f"--warm-up-time={int(warmup * 1000)}ms", "-d", body, "-H", "content-type: application/grpc", "-H", "te: trailers",
-            f"http://127.0.0.1:{server.port}{path}"]
+    """h2load's calls/s. Without warm-up, also the server's CPU per call (no grpcload for that server)."""
+    argv = ["taskset", "-c", LOAD_CPU, "h2load", "-c", str(conns), "-m", str(streams), "-D", f"{int(seconds * 1000)}ms"]
+    if warmup:
+        argv.append(f"--warm-up-time={int(warmup * 1000)}ms")
+    if hex_body is not None:  # a gRPC call; None: a plain GET
+        body = os.path.join(work, f"request-{hex_body or 'empty'}.bin"[:120])
+        message = bytes.fromhex(hex_body)
+        with open(body, "wb") as f:
+            f.write(b"\0" + len(message).to_bytes(4, "big") + message)
+        argv += ["-d", body, "-H", "content-type: application/grpc", "-H", "te: trailers"]
+    argv.append(f"http://127.0.0.1:{server.port}{path}")
+    cpu0 = cpu_ns(server.pid)
     out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + warmup + 60)
-    result = {"command": " ".join(argv)}
+    cpu1 = cpu_ns(server.pid)
+    result = {"command": shlex.join(argv)}
+    m = re.search(r"requests: (\d+) total", out.stdout)
+    if m and int(m.group(1)) and not warmup:
+        result["server_cpu_sched_us_per_call"] = (cpu1 - cpu0) / 1000 / int(m.group(1))
     m = H2LOAD_RE["calls_per_s"].search(out.stdout)
     result["calls_per_s"] = float(m.group(1)) if m else 0.0
     m = H2LOAD_RE["succeeded"].search(out.stdout)
@@ -70,19 +81,22 @@ def run_all(fleet, work, args):
     """{scenario: {server: {"grpcload": [round...], "h2load": [round...]}}}"""
     results = {}
     for name, (path, hex_body, only, conns, streams) in SCENARIOS.items():
-        targets = [s for s in fleet.servers.values() if only is None or s.name in only]
+        targets = [s for s in fleet.servers.values() if s.name in (only or []) or (only is None and s.name != "nghttpd")]
+        static = only == ["nghttpd"]
         if not targets:
             continue
         rows = {s.name: {"grpcload": [], "h2load": []} for s in targets}
         for r in range(args.rounds):
             for server in targets:
-                g = grpcload(fleet, server, path, hex_body, conns, streams, args.warmup, args.seconds)
-                rows[server.name]["grpcload"].append(g)
-                line = (f"bench: {name} round {r + 1} {server.name}: {g.get('calls_per_s', 0):,.0f} calls/s, "
-                        f"{g.get('server_cpu_us_per_call', 0):.1f} us CPU/call, p99 {g.get('p99_us', 0):,.0f} us, "
-                        f"failed {g.get('failed')}")
-                if not args.no_h2load:
-                    h = h2load(fleet, server, path, hex_body, conns, streams, args.warmup, args.seconds, work)
+                line = f"bench: {name} round {r + 1} {server.name}:"
+                if not static:
+                    g = grpcload(fleet, server, path, hex_body, conns, streams, args.warmup, args.seconds)
+                    rows[server.name]["grpcload"].append(g)
+                    line += (f" {g.get('calls_per_s', 0):,.0f} calls/s, {g.get('server_cpu_sched_us_per_call', 0):.1f}"
+                             f" us CPU/call, p99 {g.get('p99_us', 0):,.0f} us, failed {g.get('failed')}")
+                if static or not args.no_h2load:
+                    h = h2load(fleet, server, path, None if static else hex_body, conns, streams,
+                               0 if static else args.warmup, args.seconds, work)
                     rows[server.name]["h2load"].append(h)
                     line += f"; h2load {h['calls_per_s']:,.0f} calls/s"
                 print(line, flush=True)
@@ -136,7 +150,8 @@ def first_call_seconds(fleet, work, rounds=5):
 
 
 def run_extras(fleet, work, args):
-    extras = {"servers": {}}
+    extras = {"servers": {}, "starts": [
+        {"name": s.name, "argv": s.argv + ["--listen", "127.0.0.1:0"], "env": s.env} for s in fleet.servers.values()]}
     for server in fleet.servers.values():
         e = {"idle_rss_kb": getattr(server, "idle_rss_kb", None), "start_seconds": server.start_seconds}
         e["peak_rss_kb"] = server.status("VmHWM")
@@ -174,4 +189,4 @@ def run_codec_bench(binary, quick):
     argv = ["taskset", "-c", "0", binary] + (["--quick"] if quick else [])
     out = subprocess.run(argv, capture_output=True, text=True, timeout=600)
     print(out.stdout, flush=True)
-    return {"command": " ".join(argv), "markdown": out.stdout, "stderr": out.stderr[-1000:]}
+    return {"command": shlex.join(argv), "markdown": out.stdout, "stderr": out.stderr[-1000:]}

@@ -77,6 +77,40 @@ class Server:
             self.log.close()
 
 
+class StaticFileServer(Server):
+    """nghttpd serving one small file: the HTTP/2 ceiling, with no RPC work at all."""
+
+    def __init__(self, log_path, docroot):
+        super().__init__("nghttpd", ["nghttpd", "--no-tls", "-n", "1", "-d", docroot], {}, log_path)
+
+    def start(self, port=0):
+        port = port or free_port()
+        self.log = open(self.log_path, "w")
+        t0 = time.monotonic()
+        self.proc = subprocess.Popen(["taskset", "-c", SERVER_CPU] + self.argv + [str(port)], stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        while time.monotonic() - t0 < 10:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                self.port, self.start_seconds = port, time.monotonic() - t0
+                return self
+            except OSError:
+                time.sleep(0.01)
+        raise RuntimeError("nghttpd did not accept connections within 10 s")
+
+
+def cpu_ns(pid):
+    """The process's CPU time so far, summed over its threads' schedstat, in ns."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except OSError:
+            pass
+    return total
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -120,6 +154,8 @@ class Fleet:
             print(f"bench: {name} pid {server.pid} on port {server.port}", flush=True)
             if name == "summitd":
                 self.capture_leader(server)
+        if not only or "nghttpd" in only:
+            self.start_static()
 
     def capture_leader(self, server):
         """The bytes summitd answers GetLeader with: the peers serve the same message."""
@@ -130,6 +166,21 @@ class Fleet:
         result = json.loads(out.stdout)
         if result["ok"] == 0 or not os.path.getsize(self.leader_path):
             raise RuntimeError(f"GetLeader on summitd failed: {out.stdout} {out.stderr}")
+
+    def start_static(self):
+        """nghttpd with a 7-byte file, the size of a framed HealthCheckResponse."""
+        if not shutil.which("nghttpd"):
+            print("bench: nghttpd not installed; no HTTP/2 ceiling row", flush=True)
+            return
+        docroot = os.path.join(self.work, "htdocs")
+        os.makedirs(docroot, exist_ok=True)
+        with open(os.path.join(docroot, "check"), "wb") as f:
+            f.write(bytes([0, 0, 0, 0, 2, 8, 1]))
+        server = StaticFileServer(os.path.join(self.work, "nghttpd.log"), docroot).start()
+        time.sleep(0.5)
+        server.idle_rss_kb = server.status("VmRSS")
+        self.servers[server.name] = server
+        print(f"bench: nghttpd pid {server.pid} on port {server.port}", flush=True)
 
     def stop_all(self):
         for server in self.servers.values():
