@@ -129,13 +129,17 @@ bench-deps: system-deps
 	$(call apt-install,$(BENCH_APT_PACKAGES))
 
 ## bench-build: summitd, the peers, the load generator and the codec benchmark, release mode.
-bench-build: bench-deps
+bench-build: bench-deps $(BENCH_BUILD)/peers/go-peer $(BENCH_BUILD)/peers/cpp-peer
 	swift build -c release --product summitd
 	$(MAKE) -C Benchmarks/loadgen OUT=$(CURDIR)/$(BENCH_BUILD)/bin/grpcload
-	Benchmarks/peers/go/build.sh
-	Benchmarks/peers/cpp/build.sh
 	$(BENCH_SWIFT) --product grpc-swift-peer
 	$(BENCH_SWIFT) --product codec-bench
+
+BENCH_PROTOS := Protos/summit/v1/leader.proto Protos/summit/v1/common.proto
+$(BENCH_BUILD)/peers/go-peer: Benchmarks/peers/go/main.go Benchmarks/peers/go/build.sh $(BENCH_PROTOS)
+	Benchmarks/peers/go/build.sh
+$(BENCH_BUILD)/peers/cpp-peer: Benchmarks/peers/cpp/server.cc Benchmarks/peers/cpp/build.sh $(BENCH_PROTOS)
+	Benchmarks/peers/cpp/build.sh
 
 ## bench-profile: perf record of summitd under GetLeader load (see BENCHMARKS.md, where the time goes).
 bench-profile: bench-build
