@@ -24,7 +24,7 @@ SCENARIOS = {
     "Health/Check": ("/grpc.health.v1.Health/Check", "", None, 16, 32),
     "GetLeader": ("/summit.v1.LeaderService/GetLeader", LEADER_HEX, None, 16, 32),
     "ListVisits 50/page": ("/summit.v1.VisitService/ListVisits", "0832", ["summitd"], 16, 32),
-    "ListVisits 200/page (MB/s)": ("/summit.v1.VisitService/ListVisits", "08c801", ["summitd"], 4, 4),
+    "ListVisits 1000/page (MB/s)": ("/summit.v1.VisitService/ListVisits", "08e807", ["summitd"], 4, 4),
 }
 
 

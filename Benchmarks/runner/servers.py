@@ -187,8 +187,8 @@ class Fleet:
             server.stop()
 
 
-def write_bench_seed(repo, path, visits=200):
-    """The bundled seed plus copies of its visits, so that a 50-visit page is full."""
+def write_bench_seed(repo, path, visits=1000):
+    """The bundled seed plus copies of its visits, so that a page of 1,000 (the largest) is full."""
     with open(os.path.join(repo, "Sources", "SummitService", "Resources", "seed.json")) as f:
         seed = json.load(f)
     base = list(seed["visits"])
