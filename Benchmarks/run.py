@@ -26,7 +26,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from runner import report, scenarios, servers  # noqa: E402
+from runner import report, scenarios, servers, storescale  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -40,6 +40,8 @@ def main():
     p.add_argument("--only", default="", help="comma-separated server names (default: all built)")
     p.add_argument("--out", default=os.path.join(REPO, "BENCHMARKS.md"))
     p.add_argument("--no-h2load", action="store_true")
+    p.add_argument("--store-sizes", default="1000,100000" if quick else "1000,100000,1000000",
+                   help="visit counts for the store-scale rows ('' to skip)")
     p.add_argument("--codec-bench", default="", help="codec-bench binary to run after the servers (optional)")
     args = p.parse_args()
 
@@ -53,6 +55,8 @@ def main():
         fleet.start_all(only=[s for s in args.only.split(",") if s])
         results = scenarios.run_all(fleet, work, args)
         extras = scenarios.run_extras(fleet, work, args)
+        sizes = [int(n) for n in args.store_sizes.split(",") if n]
+        scale = storescale.run(fleet, work, args, sizes) if sizes and "summitd" in fleet.servers else {}
     finally:
         fleet.stop_all()
     codec = scenarios.run_codec_bench(args.codec_bench, quick)
@@ -63,7 +67,7 @@ def main():
 
     out_dir = os.path.join(REPO, ".build-bench", "results")
     os.makedirs(out_dir, exist_ok=True)
-    raw = {"machine": machine, "results": results, "extras": extras, "codec": codec,
+    raw = {"machine": machine, "results": results, "extras": extras, "codec": codec, "store_scale": scale,
            "args": vars(args)}
     with open(os.path.join(out_dir, "latest.json"), "w") as f:
         json.dump(raw, f, indent=1)

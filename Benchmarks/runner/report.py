@@ -103,6 +103,27 @@ def extras_table(extras):
     return lines
 
 
+def scale_table(scale):
+    if not scale:
+        return []
+    sizes = sorted(scale, key=int)
+    names = list(next(iter(scale.values())).keys())
+    lines = ["#### Store scale: summitd alone, stores of growing size", "",
+             "| visits | " + " | ".join(f"{n} calls/s | {n} CPU µs/call | {n} p99 µs" for n in names) + " |",
+             "|---:|" + "---:|" * (3 * len(names))]
+    for size in sizes:
+        cells = []
+        for n in names:
+            g = scale[size][n]
+            base = scale[sizes[0]][n].get("server_cpu_sched_us_per_call")
+            cpu = g.get("server_cpu_sched_us_per_call")
+            rel = f" ({cpu / base:.2f}×)" if base and cpu and size != sizes[0] else ""
+            cells += [fmt(g.get("calls_per_s")), fmt(cpu, 1) + rel, fmt(g.get("p99_us"))]
+        lines.append(f"| {int(size):,} | " + " | ".join(cells) + " |")
+    lines += ["", "CPU per call in brackets: relative to the smallest store (target: within 1.5×)."]
+    return lines
+
+
 def commands(raw):
     """summitd's commands of the first round; each peer's differ only in port and pid."""
     seen = []
@@ -129,6 +150,7 @@ def write_markdown(path, raw):
     for name, rows in raw["results"].items():
         body += scenario_table(name, rows) + [""]
     body += extras_table(raw["extras"]) + [""]
+    body += scale_table(raw.get("store_scale")) + [""]
     if raw.get("codec"):
         body += ["#### Codec: Summit (protobuf-c) against swift-protobuf 1.39", "",
                  raw["codec"]["markdown"].strip(), "", f"`{raw['codec']['command']}`", ""]

@@ -127,7 +127,7 @@ def first_call_seconds(fleet, work, rounds=5):
     times = []
     for i in range(rounds):
         port = free_port()
-        server = Server("summitd-start", [os.path.join(fleet.repo, ".build", "release", "summitd")]
+        server = Server("summitd-start", [fleet.summitd_binary()]
                         + fleet.summitd_args(), {}, os.path.join(work, f"start-{i}.log"))
         server.argv = ["taskset", "-c", "0"] + server.argv + ["--listen", f"127.0.0.1:{port}"]
         log = open(server.log_path, "w")

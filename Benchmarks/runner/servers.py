@@ -128,6 +128,9 @@ class Fleet:
         self.seed_path = os.path.join(work, "bench-seed.json")
         self.db_path = os.path.join(work, "summit.db")
 
+    def summitd_binary(self):
+        return binaries(self.repo)["summitd"][0]
+
     def summitd_args(self):
         return ["--db", self.db_path, "--seed-file", self.seed_path, "--event-loops", "1",
                 "--log-level", "warning"]
@@ -194,7 +197,7 @@ def write_bench_seed(repo, path, visits=1000):
     base = list(seed["visits"])
     for i in range(visits - len(base)):
         v = json.loads(json.dumps(base[i % len(base)]))
-        v["name"] = f"visits/bench-{i:04d}"
+        v["name"] = f"visits/bench-{i:07d}"
         v.pop("reciprocates", None)
         seed["visits"].append(v)
     with open(path, "w") as f:
