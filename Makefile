@@ -118,7 +118,7 @@ fuzz: system-deps
 
 ## bench: Summit against grpc-swift-2, grpc-go and gRPC C++ side by side (see BENCHMARKS.md);
 ## BENCH_QUICK=1 for a short run. Builds everything in release mode; never part of make test.
-BENCH_APT_PACKAGES := nghttp2-client nghttp2-server golang-go golang-google-grpc-dev golang-goprotobuf-dev \
+BENCH_APT_PACKAGES := nghttp2-client nghttp2-server golang-go golang-google-grpc-dev golang-goprotobuf-dev protoc-gen-go-1-3 \
   libgrpc++-dev protobuf-compiler-grpc linux-perf valgrind
 BENCH_BUILD := .build-bench
 BENCH_SWIFT := swift build -c release --package-path Benchmarks --scratch-path $(BENCH_BUILD)/swift
