@@ -37,7 +37,8 @@ def grpcload(fleet, server, path, hex_body, conns, streams, warmup, seconds):
     try:
         result = json.loads(out.stdout)
     except json.JSONDecodeError:
-        result = {"ok": 0, "failed": -1, "error": out.stderr[-500:]}
+        # No report at all (the server went away, or grpcload could not connect): count the round as failed.
+        result = {"ok": 0, "failed": 1, "checked": 0, "error": out.stderr[-500:]}
     result["command"] = shlex.join(argv)
     return result
 
