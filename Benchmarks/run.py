@@ -26,7 +26,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from runner import report, scenarios, servers, storescale  # noqa: E402
+from runner import allocs, report, scenarios, servers, storescale  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -55,6 +55,7 @@ def main():
         fleet.start_all(only=[s for s in args.only.split(",") if s])
         results = scenarios.run_all(fleet, work, args)
         extras = scenarios.run_extras(fleet, work, args)
+        extras["allocations"] = allocs.run(fleet, work, args)
         sizes = [int(n) for n in args.store_sizes.split(",") if n]
         scale = storescale.run(fleet, work, args, sizes) if sizes and "summitd" in fleet.servers else {}
     finally:

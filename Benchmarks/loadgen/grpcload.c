@@ -15,7 +15,7 @@
  * nghttp2_session_mem_recv / mem_send. Output: one JSON object on stdout.
  *
  * Usage: grpcload -a HOST -p PORT -P /pkg.Svc/Method [-x HEXBODY] [-c 16] [-m 32]
- *                 [-w WARMUP_S] [-d DURATION_S] [-s SERVER_PID] [-D DUMP_FILE]
+ *                 [-w WARMUP_S] [-d DURATION_S] [-s SERVER_PID] [-D DUMP_FILE] [-A COUNTER_ADDRESS]
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -253,7 +253,7 @@ int main(int argc, char **argv) {
   uint64_t t_measure_real = 0, t_end_real = 0;
   struct cpu_sample cpu0 = {0}, cpu1 = {0};
   phase = cfg.warmup_s > 0 ? PHASE_WARMUP : PHASE_MEASURE;
-  if (phase == PHASE_MEASURE) { t_measure_real = now_ns(); cpu0 = read_cpu(cfg.server_pid); }
+  if (phase == PHASE_MEASURE) { t_measure_real = now_ns(); cpu0 = read_cpu(cfg.server_pid, cfg.alloc_addr); }
   int broken = 0;
   struct epoll_event events[256];
 
@@ -266,11 +266,11 @@ int main(int argc, char **argv) {
     if (phase == PHASE_WARMUP && t >= t_measure) {
       phase = PHASE_MEASURE;
       t_measure_real = t;
-      cpu0 = read_cpu(cfg.server_pid);
+      cpu0 = read_cpu(cfg.server_pid, cfg.alloc_addr);
     } else if (phase == PHASE_MEASURE && t >= t_end) {
       phase = PHASE_DRAIN;
       t_end_real = t;
-      cpu1 = read_cpu(cfg.server_pid);
+      cpu1 = read_cpu(cfg.server_pid, cfg.alloc_addr);
       for (int i = 0; i < cfg.conns; i++) conns[i].to_submit = 0;
     }
     if (phase == PHASE_DRAIN) {

@@ -19,6 +19,7 @@ struct config {
   double duration_s;
   pid_t server_pid;
   const char *dump_path; /* -D: write the first response message here */
+  uint64_t alloc_addr;   /* -A: address of the server's libmalloccount counter */
   uint8_t *body; /* the framed request: 5-byte prefix + message */
   size_t body_len;
   nghttp2_nv nva[6];
@@ -40,6 +41,7 @@ struct totals {
 struct cpu_sample {
   long long ticks; /* utime + stime of the whole process, in clock ticks */
   long long ns;    /* sum of every thread's run time from /proc/PID/task/x/schedstat */
+  long long allocs; /* the server's malloccount_total, when -A gives its address; else -1 */
 };
 
 struct conn {
@@ -60,7 +62,7 @@ struct call {
 void parse_args(int argc, char **argv, struct config *cfg);
 void latency_init(struct latencies *l);
 void latency_add(struct latencies *l, uint64_t ns);
-struct cpu_sample read_cpu(pid_t pid);
+struct cpu_sample read_cpu(pid_t pid, uint64_t alloc_addr);
 void print_report(const struct config *cfg, struct totals *t, uint64_t window_ns, struct cpu_sample c0,
                   struct cpu_sample c1, int broken);
 

@@ -1,6 +1,7 @@
 /* grpcload: arguments, latency samples, server CPU readings and the JSON report. */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,8 @@
 static void usage(void) {
   fprintf(stderr,
           "usage: grpcload -a HOST -p PORT -P /pkg.Service/Method [-x HEX_MESSAGE] [-c CONNS] [-m STREAMS]\n"
-          "                [-w WARMUP_SECONDS] [-d SECONDS] [-s SERVER_PID] [-D DUMP_FILE]\n");
+          "                [-w WARMUP_SECONDS] [-d SECONDS] [-s SERVER_PID] [-D DUMP_FILE]\n"
+          "                [-A ADDRESS_OF_SERVER_MALLOCCOUNT_TOTAL]\n");
   exit(2);
 }
 
@@ -38,7 +40,7 @@ void parse_args(int argc, char **argv, struct config *cfg) {
   cfg->duration_s = 5;
   const char *hex = "";
   int opt;
-  while ((opt = getopt(argc, argv, "a:p:P:x:c:m:w:d:s:D:")) != -1) {
+  while ((opt = getopt(argc, argv, "a:p:P:x:c:m:w:d:s:D:A:")) != -1) {
     switch (opt) {
     case 'a': cfg->host = optarg; break;
     case 'p': cfg->port = atoi(optarg); break;
@@ -50,6 +52,7 @@ void parse_args(int argc, char **argv, struct config *cfg) {
     case 'd': cfg->duration_s = atof(optarg); break;
     case 's': cfg->server_pid = (pid_t)atoi(optarg); break;
     case 'D': cfg->dump_path = optarg; break;
+    case 'A': cfg->alloc_addr = strtoull(optarg, NULL, 0); break;
     default: usage();
     }
   }
@@ -96,10 +99,17 @@ static double pct_us(const struct latencies *l, double p) {
   return (double)l->v[i] / 1000.0;
 }
 
-struct cpu_sample read_cpu(pid_t pid) {
-  struct cpu_sample s = {0, 0};
+struct cpu_sample read_cpu(pid_t pid, uint64_t alloc_addr) {
+  struct cpu_sample s = {0, 0, -1};
   if (pid <= 0) return s;
   char path[64], buf[1024];
+  if (alloc_addr) {
+    snprintf(path, sizeof path, "/proc/%d/mem", (int)pid);
+    int fd = open(path, O_RDONLY);
+    uint64_t v;
+    if (fd >= 0 && pread(fd, &v, sizeof v, (off_t)alloc_addr) == (ssize_t)sizeof v) s.allocs = (long long)v;
+    if (fd >= 0) close(fd);
+  }
   snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
   FILE *f = fopen(path, "r");
   if (f) {
@@ -143,12 +153,13 @@ void print_report(const struct config *cfg, struct totals *t, uint64_t window_ns
          "\"checked\": %llu, \"broken_connections\": %d, \"calls_per_s\": %.1f, \"payload_mb_per_s\": %.2f, "
          "\"p50_us\": %.1f, \"p90_us\": %.1f, \"p99_us\": %.1f, \"max_us\": %.1f, "
          "\"server_cpu_s\": %.3f, \"server_cpu_sched_s\": %.4f, \"server_cpu_us_per_call\": %.2f, "
-         "\"server_cpu_sched_us_per_call\": %.2f, \"failures_by_status\": [",
+         "\"server_cpu_sched_us_per_call\": %.2f, \"server_allocs_per_call\": %.2f, \"failures_by_status\": [",
          cfg->path, cfg->conns, cfg->streams, secs, (unsigned long long)t->ok, (unsigned long long)t->failed,
          (unsigned long long)t->checked, broken, secs > 0 ? (double)t->ok / secs : 0,
          secs > 0 ? (double)t->payload_bytes / secs / 1e6 : 0, pct_us(&t->latency, 50), pct_us(&t->latency, 90),
          pct_us(&t->latency, 99), pct_us(&t->latency, 100), cpu_ticks_s, cpu_sched_s, cpu_ticks_s * per_call,
-         cpu_sched_s * per_call);
+         cpu_sched_s * per_call,
+         c0.allocs >= 0 && c1.allocs >= 0 && t->ok ? (double)(c1.allocs - c0.allocs) / (double)t->ok : -1.0);
   for (int i = 0; i < 17; i++) printf("%s%llu", i ? ", " : "", (unsigned long long)t->by_status[i]);
   printf("]}\n");
 }

@@ -6,6 +6,8 @@ import statistics
 import subprocess
 import time
 
+from runner import allocs
+
 BEGIN = "<!-- bench:begin (written by make bench; edit outside these markers) -->"
 END = "<!-- bench:end -->"
 
@@ -150,6 +152,7 @@ def write_markdown(path, raw):
     for name, rows in raw["results"].items():
         body += scenario_table(name, rows) + [""]
     body += extras_table(raw["extras"]) + [""]
+    body += allocs.table(raw["extras"].get("allocations")) + [""]
     body += scale_table(raw.get("store_scale")) + [""]
     if raw.get("codec"):
         body += ["#### Codec: Summit (protobuf-c) against swift-protobuf 1.39", "",

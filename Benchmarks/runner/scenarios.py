@@ -28,9 +28,9 @@ SCENARIOS = {
 }
 
 
-def grpcload(fleet, server, path, hex_body, conns, streams, warmup, seconds):
+def grpcload(fleet, server, path, hex_body, conns, streams, warmup, seconds, extra=()):
     argv = ["taskset", "-c", LOAD_CPU, fleet.grpcload, "-p", str(server.port), "-P", path, "-c", str(conns),
-            "-m", str(streams), "-w", str(warmup), "-d", str(seconds), "-s", str(server.pid)]
+            "-m", str(streams), "-w", str(warmup), "-d", str(seconds), "-s", str(server.pid), *extra]
     if hex_body:
         argv += ["-x", hex_body]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + warmup + 60)
