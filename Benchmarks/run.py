@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import sys
 import tempfile
 import time
@@ -45,6 +46,10 @@ def main():
     p.add_argument("--codec-bench", default="", help="codec-bench binary to run after the servers (optional)")
     args = p.parse_args()
 
+    # 1,000 idle connections need more descriptors than a default soft limit of 1,024 leaves;
+    # the servers inherit the raised limit.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
     work = tempfile.mkdtemp(prefix="summit-bench-")
     started = time.time()
     machine = report.machine_facts()
