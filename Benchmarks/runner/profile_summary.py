@@ -97,12 +97,12 @@ def main():
                 break
         else:
             by_category["other"] += pct
-    print("| thread | share of summitd's CPU samples |")
+    print("| thread | share of CPU samples |")
     print("|---|---:|")
     for pct, name in by_thread(path):
         print(f"| {name} | {pct:.1f}% |")
     print()
-    print("| category | share of summitd's CPU samples |")
+    print("| category | share of CPU samples |")
     print("|---|---:|")
     for name, pct in by_category.most_common():
         print(f"| {name} | {pct:.1f}% |")
