@@ -20,6 +20,7 @@ struct config {
   pid_t server_pid;
   const char *dump_path; /* -D: write the first response message here */
   uint64_t alloc_addr;   /* -A: address of the server's libmalloccount counter */
+  uint64_t stream_bytes; /* -S: server-streaming: a call is done (and cancelled) after this many bytes */
   uint8_t *body; /* the framed request: 5-byte prefix + message */
   size_t body_len;
   nghttp2_nv nva[6];
@@ -56,7 +57,7 @@ struct call {
   struct conn *conn;
   uint64_t start_ns;
   uint64_t body_bytes;
-  int phase, http_status, grpc_status, has_grpc_status;
+  int phase, http_status, grpc_status, has_grpc_status, cancelled;
 };
 
 void parse_args(int argc, char **argv, struct config *cfg);

@@ -40,7 +40,7 @@ void parse_args(int argc, char **argv, struct config *cfg) {
   cfg->duration_s = 5;
   const char *hex = "";
   int opt;
-  while ((opt = getopt(argc, argv, "a:p:P:x:c:m:w:d:s:D:A:")) != -1) {
+  while ((opt = getopt(argc, argv, "a:p:P:x:c:m:w:d:s:D:A:S:")) != -1) {
     switch (opt) {
     case 'a': cfg->host = optarg; break;
     case 'p': cfg->port = atoi(optarg); break;
@@ -53,6 +53,7 @@ void parse_args(int argc, char **argv, struct config *cfg) {
     case 's': cfg->server_pid = (pid_t)atoi(optarg); break;
     case 'D': cfg->dump_path = optarg; break;
     case 'A': cfg->alloc_addr = strtoull(optarg, NULL, 0); break;
+    case 'S': cfg->stream_bytes = strtoull(optarg, NULL, 0); break;
     default: usage();
     }
   }

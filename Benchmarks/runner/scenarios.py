@@ -25,7 +25,13 @@ SCENARIOS = {
     "GetLeader": ("/summit.v1.LeaderService/GetLeader", LEADER_HEX, None, 16, 32),
     "ListVisits 50/page": ("/summit.v1.VisitService/ListVisits", "0832", ["summitd"], 16, 32),
     "ListVisits 1000/page (MB/s)": ("/summit.v1.VisitService/ListVisits", "08e807", ["summitd"], 4, 4),
+    # WatchVisitsRequest{after_sequence: 1}: replays the store's change log (about 1,000 visit events,
+    # 0.7 MB) as a server stream; grpcload cancels each call after STREAMING[name] bytes.
+    "WatchVisits replay, server streaming (MB/s)": ("/summit.v1.VisitService/WatchVisits", "1001", ["summitd"], 4, 4),
 }
+
+# Server-streaming scenarios: bytes after which grpcload ends a call (h2load cannot: it waits for the end).
+STREAMING = {"WatchVisits replay, server streaming (MB/s)": 400_000}
 
 
 def grpcload(fleet, server, path, hex_body, conns, streams, warmup, seconds, extra=()):
@@ -90,12 +96,14 @@ def run_all(fleet, work, args):
         for r in range(args.rounds):
             for server in targets:
                 line = f"bench: {name} round {r + 1} {server.name}:"
+                streaming = ["-S", str(STREAMING[name])] if name in STREAMING else []
                 if not static:
-                    g = grpcload(fleet, server, path, hex_body, conns, streams, args.warmup, args.seconds)
+                    g = grpcload(fleet, server, path, hex_body, conns, streams, args.warmup, args.seconds,
+                                 extra=streaming)
                     rows[server.name]["grpcload"].append(g)
                     line += (f" {g.get('calls_per_s', 0):,.0f} calls/s, {g.get('server_cpu_sched_us_per_call', 0):.1f}"
                              f" us CPU/call, p99 {g.get('p99_us', 0):,.0f} us, failed {g.get('failed')}")
-                if static or not args.no_h2load:
+                if static or not (args.no_h2load or streaming):
                     h = h2load(fleet, server, path, None if static else hex_body, conns, streams,
                                0 if static else args.warmup, args.seconds, work)
                     rows[server.name]["h2load"].append(h)
