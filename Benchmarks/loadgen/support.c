@@ -14,9 +14,18 @@
 
 static void usage(void) {
   fprintf(stderr,
-          "usage: grpcload -a HOST -p PORT -P /pkg.Service/Method [-x HEX_MESSAGE] [-c CONNS] [-m STREAMS]\n"
-          "                [-w WARMUP_SECONDS] [-d SECONDS] [-s SERVER_PID] [-D DUMP_FILE]\n"
-          "                [-A ADDRESS_OF_SERVER_MALLOCCOUNT_TOTAL]\n");
+          "usage: grpcload -p PORT -P /pkg.Service/Method [options]\n"
+          "  -a HOST      server address (default 127.0.0.1)\n"
+          "  -x HEX       request message, protobuf bytes as hex (default: empty message)\n"
+          "  -c CONNS     connections (default 16)\n"
+          "  -m STREAMS   concurrent calls per connection (default 32)\n"
+          "  -w SECONDS   warm-up, not measured (default 1)\n"
+          "  -d SECONDS   measured window (default 5)\n"
+          "  -s PID       server process: report its CPU time per call over the window\n"
+          "  -A ADDRESS   with -s: its libmalloccount counter's address, to report allocations per call\n"
+          "  -S BYTES     server-streaming: end each call (RST_STREAM CANCEL) after BYTES of response\n"
+          "  -D FILE      write the first response's message to FILE\n"
+          "Prints one JSON object; exits 1 if any call failed.\n");
   exit(2);
 }
 
