@@ -102,6 +102,10 @@ def extras_table(extras):
     if first is not None:
         lines += ["", f"summitd, start (exec) to first OK `Health/Check` on the seeded store: "
                       f"**{first * 1000:.0f} ms** (median of 5)."]
+    fresh = extras.get("summitd_fresh_idle_rss_kb")
+    if fresh:
+        lines += ["", f"summitd's RSS one second after that first call (a fresh start on the seeded store, so "
+                      f"without what seeding 1,000 visits leaves behind): **{fresh / 1024:.1f} MB**."]
     return lines
 
 

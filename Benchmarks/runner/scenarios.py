@@ -132,8 +132,9 @@ def hold_idle_connections(server, count):
 
 
 def first_call_seconds(fleet, work, rounds=5):
-    """summitd start (exec) to its first OK Health/Check, on the already seeded store."""
-    times = []
+    """summitd start (exec) to its first OK Health/Check, on the already seeded store; and its RSS
+    one second later (idle after a fresh start, not after seeding). Returns (seconds, rss_kb) medians."""
+    times, rss = [], []
     for i in range(rounds):
         port = free_port()
         server = Server("summitd-start", [fleet.summitd_binary()]
@@ -148,6 +149,9 @@ def first_call_seconds(fleet, work, rounds=5):
                                   "-m", "1", "-w", "0", "-d", "0.0001"], capture_output=True, text=True)
             if out.returncode == 0 and json.loads(out.stdout)["ok"] >= 0 and '"failed": 0' in out.stdout:
                 elapsed = time.monotonic() - t0
+                time.sleep(1)
+                with open(f"/proc/{proc.pid}/status") as f:
+                    rss += [int(line.split()[1]) for line in f if line.startswith("VmRSS:")]
                 break
             time.sleep(0.002)
         proc.terminate()
@@ -155,7 +159,7 @@ def first_call_seconds(fleet, work, rounds=5):
         log.close()
         if elapsed is not None:
             times.append(elapsed)
-    return statistics.median(times) if times else None
+    return (statistics.median(times) if times else None), (statistics.median(rss) if rss else None)
 
 
 def run_extras(fleet, work, args):
@@ -186,7 +190,7 @@ def run_extras(fleet, work, args):
         e["after_connections_rss_kb"] = server.status("VmRSS")
         print(f"bench: {server.name} extras {e}", flush=True)
     if "summitd" in fleet.servers:
-        extras["summitd_first_call_seconds"] = first_call_seconds(fleet, work)
+        extras["summitd_first_call_seconds"], extras["summitd_fresh_idle_rss_kb"] = first_call_seconds(fleet, work)
         print(f"bench: summitd start to first call {extras['summitd_first_call_seconds']}", flush=True)
     return extras
 
