@@ -90,12 +90,12 @@ def scenario_table(name, rows):
 
 def extras_table(extras):
     lines = ["#### Memory and start-up", "",
-             "| server | idle RSS MB | RSS after load (+3 s) MB | RSS per idle connection KB (1,000 conns) "
-             "| RSS after closing them MB | threads |",
-             "|---|---:|---:|---:|---:|---:|"]
+             "| server | idle RSS MB | of which anonymous MB | RSS after load (+3 s) MB "
+             "| RSS per idle connection KB (1,000 conns) | RSS after closing them MB | threads |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
     for server, e in extras.get("servers", {}).items():
         mb = lambda k: fmt(e[k] / 1024, 1) if e.get(k) is not None else "—"  # noqa: E731
-        lines.append(f"| {server} | {mb('idle_rss_kb')} | {mb('after_load_rss_kb')} "
+        lines.append(f"| {server} | {mb('idle_rss_kb')} | {mb('idle_anon_kb')} | {mb('after_load_rss_kb')} "
                      f"| {fmt(e.get('rss_per_idle_connection_kb'), 1)} | {mb('after_connections_rss_kb')} "
                      f"| {e.get('threads', '—')} |")
     first = extras.get("summitd_first_call_seconds")
@@ -105,7 +105,9 @@ def extras_table(extras):
     fresh = extras.get("summitd_fresh_idle_rss_kb")
     if fresh:
         lines += ["", f"summitd's RSS one second after that first call (a fresh start on the seeded store, so "
-                      f"without what seeding 1,000 visits leaves behind): **{fresh / 1024:.1f} MB**."]
+                      f"without what seeding 1,000 visits leaves behind): **{fresh / 1024:.1f} MB**, of which "
+                      f"{(extras.get('summitd_fresh_idle_anon_kb') or 0) / 1024:.1f} MB anonymous (heap and stacks); "
+                      f"the rest is mapped code and data of the executable and its libraries."]
     return lines
 
 

@@ -134,7 +134,7 @@ def hold_idle_connections(server, count):
 def first_call_seconds(fleet, work, rounds=5):
     """summitd start (exec) to its first OK Health/Check, on the already seeded store; and its RSS
     one second later (idle after a fresh start, not after seeding). Returns (seconds, rss_kb) medians."""
-    times, rss = [], []
+    times, rss, anon = [], [], []
     for i in range(rounds):
         port = free_port()
         server = Server("summitd-start", [fleet.summitd_binary()]
@@ -152,6 +152,8 @@ def first_call_seconds(fleet, work, rounds=5):
                 time.sleep(1)
                 with open(f"/proc/{proc.pid}/status") as f:
                     rss += [int(line.split()[1]) for line in f if line.startswith("VmRSS:")]
+                with open(f"/proc/{proc.pid}/smaps_rollup") as f:
+                    anon += [int(line.split()[1]) for line in f if line.startswith("Anonymous:")]
                 break
             time.sleep(0.002)
         proc.terminate()
@@ -159,14 +161,17 @@ def first_call_seconds(fleet, work, rounds=5):
         log.close()
         if elapsed is not None:
             times.append(elapsed)
-    return (statistics.median(times) if times else None), (statistics.median(rss) if rss else None)
+    def median(values):
+        return statistics.median(values) if values else None
+    return median(times), (median(rss), median(anon))
 
 
 def run_extras(fleet, work, args):
     extras = {"servers": {}, "starts": [
         {"name": s.name, "argv": s.argv + ["--listen", "127.0.0.1:0"], "env": s.env} for s in fleet.servers.values()]}
     for server in fleet.servers.values():
-        e = {"idle_rss_kb": getattr(server, "idle_rss_kb", None), "start_seconds": server.start_seconds}
+        e = {"idle_rss_kb": getattr(server, "idle_rss_kb", None), "idle_anon_kb": getattr(server, "idle_anon_kb", None),
+             "start_seconds": server.start_seconds}
         e["peak_rss_kb"] = server.status("VmHWM")
         e["threads"] = server.threads()
         extras["servers"][server.name] = e
@@ -190,7 +195,9 @@ def run_extras(fleet, work, args):
         e["after_connections_rss_kb"] = server.status("VmRSS")
         print(f"bench: {server.name} extras {e}", flush=True)
     if "summitd" in fleet.servers:
-        extras["summitd_first_call_seconds"], extras["summitd_fresh_idle_rss_kb"] = first_call_seconds(fleet, work)
+        first, (fresh_rss, fresh_anon) = first_call_seconds(fleet, work)
+        extras["summitd_first_call_seconds"] = first
+        extras["summitd_fresh_idle_rss_kb"], extras["summitd_fresh_idle_anon_kb"] = fresh_rss, fresh_anon
         print(f"bench: summitd start to first call {extras['summitd_first_call_seconds']}", flush=True)
     return extras
 

@@ -62,6 +62,14 @@ class Server:
                     return int(line.split()[1])
         return 0
 
+    def anonymous_kb(self):
+        """Anonymous (heap, stacks) memory of the process; the rest of its RSS is mapped files, mostly code."""
+        with open(f"/proc/{self.pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Anonymous:"):
+                    return int(line.split()[1])
+        return 0
+
     def threads(self):
         return len(os.listdir(f"/proc/{self.pid}/task"))
 
@@ -153,6 +161,7 @@ class Fleet:
             server.start()
             time.sleep(0.5)
             server.idle_rss_kb = server.status("VmRSS")
+            server.idle_anon_kb = server.anonymous_kb()
             self.servers[name] = server
             print(f"bench: {name} pid {server.pid} on port {server.port}", flush=True)
             if name == "summitd":
@@ -182,6 +191,7 @@ class Fleet:
         server = StaticFileServer(os.path.join(self.work, "nghttpd.log"), docroot).start()
         time.sleep(0.5)
         server.idle_rss_kb = server.status("VmRSS")
+        server.idle_anon_kb = server.anonymous_kb()
         self.servers[server.name] = server
         print(f"bench: nghttpd pid {server.pid} on port {server.port}", flush=True)
 
