@@ -14,20 +14,25 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 ASAN_BUILD := .build-asan
 
-.PHONY: deps system-deps build run test test-swift test-python test-asan check-generated protos bench bench-replicas clean deploy-check fuzz test-fuzz
+.PHONY: deps system-deps bench-deps bench-build bench-profile bench-replicas build run test test-swift test-python test-asan check-generated protos bench clean deploy-check fuzz test-fuzz
 
 ## deps: install missing Debian packages and the Python test venv (idempotent).
 deps: system-deps $(VENV)/.installed
 
-system-deps:
-	@missing=""; for p in $(APT_PACKAGES); do \
+# $(call apt-install,PACKAGES): installs those of PACKAGES that dpkg does not list as installed.
+define apt-install
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
-	  echo "make deps: installing$$missing"; \
+	  echo "make: installing$$missing"; \
 	  $(SUDO) apt-get update -qq; \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+endef
+
+system-deps:
+	$(call apt-install,$(APT_PACKAGES))
 
 $(VENV)/.installed: Tests/Interop/requirements.txt
 	python3 -m venv $(VENV)
@@ -123,8 +128,35 @@ fuzz: system-deps
 	  fi; rm -rf $$work; \
 	done
 
-bench: bench-replicas
-	@echo "make bench: the benchmarks arrive with the performance issue."
+## bench: Summit against grpc-swift-2, grpc-go and gRPC C++ side by side (see BENCHMARKS.md);
+## BENCH_QUICK=1 for a short run. Builds everything in release mode; never part of make test.
+BENCH_APT_PACKAGES := nghttp2-client nghttp2-server golang-go golang-google-grpc-dev golang-goprotobuf-dev protoc-gen-go-1-3 \
+  libgrpc++-dev protobuf-compiler-grpc linux-perf valgrind
+BENCH_BUILD := .build-bench
+BENCH_SWIFT := swift build -c release --package-path Benchmarks --scratch-path $(BENCH_BUILD)/swift
+bench: bench-build
+	python3 Benchmarks/run.py --codec-bench $(BENCH_BUILD)/swift/release/codec-bench
+	$(MAKE) bench-replicas
+
+bench-deps: system-deps
+	$(call apt-install,$(BENCH_APT_PACKAGES))
+
+## bench-build: summitd, the peers, the load generator and the codec benchmark, release mode.
+bench-build: bench-deps $(BENCH_BUILD)/peers/go-peer $(BENCH_BUILD)/peers/cpp-peer
+	swift build -c release --product summitd
+	$(MAKE) -C Benchmarks/loadgen OUT=$(CURDIR)/$(BENCH_BUILD)/bin/grpcload
+	$(BENCH_SWIFT) --product grpc-swift-peer
+	$(BENCH_SWIFT) --product codec-bench
+
+BENCH_PROTOS := Protos/summit/v1/leader.proto Protos/summit/v1/common.proto
+$(BENCH_BUILD)/peers/go-peer: Benchmarks/peers/go/main.go Benchmarks/peers/go/build.sh $(BENCH_PROTOS)
+	Benchmarks/peers/go/build.sh
+$(BENCH_BUILD)/peers/cpp-peer: Benchmarks/peers/cpp/server.cc Benchmarks/peers/cpp/build.sh $(BENCH_PROTOS)
+	Benchmarks/peers/cpp/build.sh
+
+## bench-profile: perf record of summitd under GetLeader load (see BENCHMARKS.md, where the time goes).
+bench-profile: bench-build
+	Benchmarks/profile.sh
 
 ## bench-replicas: calls/s and CPU per call of 1, 2 and 3 replicas over PostgreSQL (release build).
 bench-replicas: $(VENV)/.installed
@@ -132,4 +164,4 @@ bench-replicas: $(VENV)/.installed
 	SUMMIT_BIN_DIR=$$(swift build -c release --show-bin-path) $(PYTHON) scripts/bench-replicas.py
 
 clean:
-	rm -rf .build $(ASAN_BUILD) $(FUZZ_BUILD) .build-release $(VENV)
+	rm -rf .build $(ASAN_BUILD) $(FUZZ_BUILD) .build-release $(BENCH_BUILD) $(VENV)
