@@ -194,11 +194,15 @@ import Testing
 
   @Test func deadlineCancelsTheHandler() async throws {
     try await withServer { s in
+      // 10 messages 300 ms apart against a 1 s deadline: the deadline falls
+      // while the handler runs even when a loaded machine starts it late (a
+      // handler cancelled before it starts never reaches the code that
+      // records it; 300 ms was sometimes too short in CI).
       let slow = Grpc_Testing_StreamingOutputCallRequest.with {
-        $0.responseParameters = (0..<10).map { _ in .with { $0.size = 1; $0.intervalUs = 200_000 } }
+        $0.responseParameters = (0..<10).map { _ in .with { $0.size = 1; $0.intervalUs = 300_000 } }
       }
       let error = await rpcError {
-        for try await _ in s.client.streamingOutputCall(slow, options: CallOptions(timeout: .milliseconds(300))) {}
+        for try await _ in s.client.streamingOutputCall(slow, options: CallOptions(timeout: .seconds(1))) {}
       }
       #expect(error?.code == .deadlineExceeded)
       #expect(await eventually { s.log.cancelled == 1 })
@@ -278,7 +282,7 @@ import Testing
   }
 
   @Test func gracefulShutdownFinishesCallsInFlight() async throws {
-    try await withServer { s in
+    try await withServer { (s: Running) async throws in
       let slow = Grpc_Testing_StreamingOutputCallRequest.with {
         $0.responseParameters = (0..<5).map { _ in .with { $0.size = 1; $0.intervalUs = 100_000 } }
       }
@@ -287,7 +291,9 @@ import Testing
         for try await _ in s.client.streamingOutputCall(slow) { n += 1 }
         return n
       }
-      try await Task.sleep(for: .milliseconds(150))
+      // Shut down once the call is in flight (its first message written),
+      // not after a fixed sleep a loaded machine may outlast.
+      #expect(await eventually { s.log.writes >= 1 })
       await s.server.shutdownGracefully()
       #expect(try await inFlight.value == 5)
       let refused = await rpcError { _ = try await s.client.unaryCall(.with { $0.responseSize = 1 }) }
