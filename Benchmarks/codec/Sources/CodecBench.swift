@@ -1,7 +1,8 @@
 // codec-bench: encode and decode of a Visit and a 50-visit ListVisitsResponse,
 // Summit's codec (protobuf-c underneath) against swift-protobuf 1.39, in ns per
-// message (median of 7 batches) and heap allocations per message. Prints a
-// Markdown table; `make bench` pins it to one core and puts it in BENCHMARKS.md.
+// message (median of 9 batches, the two codecs' batches alternating) and heap
+// allocations per message. Prints a Markdown table; `make bench` pins it to one
+// core and puts it in BENCHMARKS.md.
 //
 //   codec-bench [--quick]
 import Foundation
@@ -27,8 +28,7 @@ struct CodecBench {
     print("| operation | Summit ns/msg | swift-protobuf ns/msg | swift-protobuf ÷ Summit | Summit allocs/msg | swift-protobuf allocs/msg |")
     print("|---|---:|---:|---:|---:|---:|")
     for (name, iterations, ours, theirs) in cases {
-      let a = measure(iterations: iterations, ours)
-      let b = measure(iterations: iterations, theirs)
+      let (a, b) = measurePair(iterations: iterations, ours, theirs)
       print(
         "| \(name) | \(format(a.nsPerCall)) | \(format(b.nsPerCall)) | \(String(format: "%.2f×", b.nsPerCall / a.nsPerCall)) "
           + "| \(String(format: "%.1f", a.allocationsPerCall)) | \(String(format: "%.1f", b.allocationsPerCall)) |")
