@@ -19,13 +19,13 @@ public struct ServerOptions: ParsableArguments {
 
   @Option(
     help:
-      "Handlers per connection preparing a response at once; further calls wait their turn. [env: SUMMIT_MAX_PREPARING_CALLS_PER_CONNECTION] (default: 8)"
+      "Handlers per connection preparing a response at once; further calls wait their turn. [env: SUMMIT_MAX_PREPARING_CALLS_PER_CONNECTION] (default: 4)"
   )
   public var maxPreparingCallsPerConnection: Int?
 
   @Option(
     help:
-      "Unsent response bytes one connection may hold before its new calls wait for it to read. [env: SUMMIT_MAX_CONNECTION_BACKLOG] (default: 4194304)"
+      "Unsent response bytes one connection may hold before its new calls wait for it to read. [env: SUMMIT_MAX_CONNECTION_BACKLOG] (default: 2097152)"
   )
   public var maxConnectionBacklog: Int?
 

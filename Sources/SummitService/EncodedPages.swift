@@ -29,14 +29,41 @@ enum EncodedPages {
     return out
   }
 
-  /// A `List*Response` of `elements` (field `elementField`) and the next
-  /// page token (field `tokenField`).
-  static func page(elements: [[UInt8]], elementField: Int, nextPageToken: String, tokenField: Int) -> [UInt8] {
+  /// A `List*Response` of stored `records` as served (field `elementField`,
+  /// each with its etag in `etagField`) and the next page token (field
+  /// `tokenField`), written in one pass into one array.
+  static func page(
+    _ records: some Collection<StoredResource>, etagField: Int, elementField: Int, nextPageToken: String, tokenField: Int
+  ) throws -> [UInt8] {
     var out: [UInt8] = []
-    out.reserveCapacity(elements.reduce(16 + nextPageToken.utf8.count) { $0 + $1.count + 6 })
-    for element in elements { appendLengthDelimited(field: elementField, element, to: &out) }
+    out.reserveCapacity(records.reduce(16 + nextPageToken.utf8.count) { $0 + $1.data.count + 24 })
+    for record in records {
+      let etag = Array(Etags.etag(version: record.version).utf8)
+      let at: Int
+      do {
+        at = try offsetOfFirstField(above: etagField, in: record.data)
+      } catch {
+        throw StoreError(.corrupt, "stored \(record.collection.rawValue)/\(record.id) is not a well-formed message")
+      }
+      let etagSize = varintSize(UInt64(etagField << 3 | 2)) + varintSize(UInt64(etag.count)) + etag.count
+      appendVarint(UInt64(elementField << 3 | 2), to: &out)
+      appendVarint(UInt64(record.data.count + etagSize), to: &out)
+      out.append(contentsOf: record.data[..<at])
+      appendLengthDelimited(field: etagField, etag, to: &out)
+      out.append(contentsOf: record.data[at...])
+    }
     if !nextPageToken.isEmpty { appendLengthDelimited(field: tokenField, Array(nextPageToken.utf8), to: &out) }
     return out
+  }
+
+  static func varintSize(_ value: UInt64) -> Int {
+    var v = value
+    var n = 1
+    while v >= 0x80 {
+      v >>= 7
+      n += 1
+    }
+    return n
   }
 
   static func appendLengthDelimited(field: Int, _ value: [UInt8], to out: inout [UInt8]) {
@@ -87,14 +114,5 @@ enum EncodedPages {
       guard i <= bytes.count else { throw Malformed() }
     }
     return bytes.count
-  }
-
-  /// A stored record as served: its bytes with its etag.
-  static func served(_ stored: StoredResource, etagField: Int) throws -> [UInt8] {
-    do {
-      return try inserting(field: etagField, value: Array(Etags.etag(version: stored.version).utf8), into: stored.data)
-    } catch {
-      throw StoreError(.corrupt, "stored \(stored.collection.rawValue)/\(stored.id) is not a well-formed message")
-    }
   }
 }

@@ -34,8 +34,7 @@ public struct VisitServiceImpl: Summit_V1_VisitServiceProtocol {
   func listVisitsEncoded(request: Summit_V1_ListVisitsRequest) async throws -> [UInt8] {
     let (query, filter) = try Self.listQuery(request)
     let (page, next) = try await visits.listStored(query, pageSize: request.pageSize, pageToken: request.pageToken, filter: filter)
-    let elements = try page.map { try EncodedPages.served($0, etagField: Self.etagField) }
-    return EncodedPages.page(elements: elements, elementField: 1, nextPageToken: next, tokenField: 2)
+    return try EncodedPages.page(page, etagField: Self.etagField, elementField: 1, nextPageToken: next, tokenField: 2)
   }
 
   /// `Visit.etag`'s field number; `ListVisitsResponse` holds visits in 1 and the token in 2.

@@ -8,13 +8,15 @@ extension SQLiteStore {
     try Row.fetchOne(
       db.cachedStatement(sql: "SELECT id, data, version, sort_key FROM records WHERE collection = ? AND id = ?"),
       arguments: [collection.rawValue, id]
-    ).map { resource($0, collection) }
+    ).map { try resource($0, collection) }
   }
 
-  static func resource(_ row: Row, _ collection: ResourceCollection) -> StoredResource {
-    let data: Data = row["data"]
+  /// Rows are selected as `id, data, version, sort_key`. The blob is copied
+  /// once, straight from SQLite's buffer (not through a `Data` first).
+  static func resource(_ row: Row, _ collection: ResourceCollection) throws -> StoredResource {
+    let data = try row.withUnsafeData(atIndex: 1) { $0.map { [UInt8]($0) } ?? [] }
     return StoredResource(
-      collection: collection, id: row["id"], data: [UInt8](data), version: row["version"], sortKey: row["sort_key"])
+      collection: collection, id: row[0], data: data, version: row[2], sortKey: row[3])
   }
 
   static func change(_ row: Row) -> Change? {
@@ -68,7 +70,7 @@ extension SQLiteStore {
     arguments.append(query.limit)
     // A handful of shapes (which filters are set), each compiled once per connection.
     return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)).map {
-      resource($0, query.collection)
+      try resource($0, query.collection)
     }
   }
 }

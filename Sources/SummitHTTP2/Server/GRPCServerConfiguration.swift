@@ -32,10 +32,10 @@ public struct GRPCServerConfiguration: Sendable {
   /// Handlers on one connection that may be preparing a response at once;
   /// further calls wait their turn with their deadlines running (see
   /// `CallAdmission`). A handler stops counting once it sends something.
-  public var maxPreparingCallsPerConnection = 8
+  public var maxPreparingCallsPerConnection = 4
   /// Response bytes one connection may hold unsent before its new calls wait
   /// for the client to read.
-  public var maxConnectionBacklogBytes = 4 * 1024 * 1024
+  public var maxConnectionBacklogBytes = 2 * 1024 * 1024
 
   /// Run the handlers that ask for it (`RPCHandler.prefersEventLoop`: quick,
   /// never waiting long) on the event loop of their connection rather than

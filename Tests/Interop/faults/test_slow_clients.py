@@ -9,9 +9,9 @@ Proves (one scenario per module, fixture ``scenario``; one property per test):
   health Check of the first 10 s under 2 s, none failing) and the server still
   answers after the slow sockets close;
 - summitd's memory stays bounded while its peers do not read (HTTP/2 flow control, the
-  per-stream queue bound, and call admission: a connection runs at most 8 handlers still
-  preparing a response and starts none while 4 MiB of its responses are unsent, so each
-  slow connection costs about 8 responses however many streams it opens: RSS never above
+  per-stream queue bound, and call admission: a connection runs at most 4 handlers still
+  preparing a response and starts none while 2 MiB of its responses are unsent, so each
+  slow connection costs about 4 responses however many streams it opens: RSS never above
   baseline + 200 MiB at any 0.1 s sample; sampled for 15 s, not only 10, because how fast an
   unbounded server grows depends on the CPU it gets);
 - once the slow sockets close, the server lets go of what it held for them (RSS back
