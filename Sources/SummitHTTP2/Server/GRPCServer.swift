@@ -53,6 +53,7 @@ public final class GRPCServer: Sendable {
   /// Binds and starts accepting connections.
   /// - Returns: the bound address (useful with port 0).
   public func start() async throws -> SocketAddress {
+    MemoryTrimmer.configure()
     let configuration = self.configuration
     let router = self.router
     let logger = self.logger

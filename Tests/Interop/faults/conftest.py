@@ -13,12 +13,13 @@ A failing test's report carries the stderr tail of every summitd run it started.
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
 import fault_pb
-from fault_server import new_store
+from fault_server import mount, new_store
 
 REPO = Path(__file__).resolve().parents[3]
 HERE = Path(__file__).resolve().parent
@@ -51,6 +52,27 @@ def store(request, summitd_exe, tmp_path):
     s = new_store(request, summitd_exe, tmp_path)
     yield s
     s.kill_all()
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """A function mounting a tmpfs of `size` (e.g. "2m") at a new folder under tmp_path
+    and returning it; every mount is lazily unmounted at teardown. Root only: the
+    test is skipped elsewhere (CI runs as root)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
+    mounted: list[Path] = []
+
+    def make(size: str) -> Path:
+        folder = tmp_path / f"tmpfs{len(mounted)}"
+        folder.mkdir()
+        mount(folder, "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs")
+        mounted.append(folder)
+        return folder
+
+    yield make
+    for folder in mounted:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import grpc
+
 import fault_pb  # noqa: F401  (puts ../transport on sys.path)
 from summit_checks import channel
 
@@ -64,6 +66,28 @@ def long_text(n: int, seed: int = 0) -> str:
         out.append(words[i % len(words)])
         i += 7
     return " ".join(out)[:n]
+
+
+def big_leader(pb, i: int, label: str):
+    """A valid leader of ~10 KB: 50 aliases of 190 characters (made unique by i)."""
+    aliases = [f"{long_text(190, i * 50 + k)} {i} {k}" for k in range(50)]
+    return leader_msg(pb, aliases=aliases, display_name=f"{label} {i}")
+
+
+def fill_until_refused(api: Api, prefix: str, label: str, limit: int):
+    """CreateLeader of big leaders ``{prefix}-NNNN`` until one fails (at most `limit`).
+
+    Returns (acknowledged leaders by name, the refused id or None, the error or None)."""
+    acked: dict[str, object] = {}
+    for i in range(limit):
+        leader_id = f"{prefix}-{i:04d}"
+        try:
+            got = api.leaders.CreateLeader(api.pb.leader.CreateLeaderRequest(
+                leader=big_leader(api.pb, i, label), leader_id=leader_id), timeout=T)
+        except grpc.RpcError as err:
+            return acked, leader_id, err
+        acked[got.name] = got
+    return acked, None, None
 
 
 def import_visits(api: Api, visitor: str, count: int, purpose_len: int):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import signal
+import subprocess
 import sqlite3
 import time
 from pathlib import Path
@@ -105,6 +106,11 @@ def start_or_fail(store: Store, *args: str) -> ServerProcess:
         return store.start(*args)
     except ServerStartError as exc:
         pytest.fail(str(exc), pytrace=False)
+
+
+def mount(folder: Path, *args: str) -> None:
+    """`mount ARGS FOLDER` (the folder last, as mount(8) takes it); raises on failure."""
+    subprocess.run(["mount", *args, str(folder)], check=True, capture_output=True, text=True)
 
 
 # -- log -----------------------------------------------------------------------

@@ -16,17 +16,12 @@ from __future__ import annotations
 
 import grpc
 
-from fault_data import Api, leader_msg, long_text
+from fault_data import Api, big_leader, fill_until_refused
 from fault_server import health_check, start_or_fail
 
 MAX_DB_SIZE = 131072
 MAX_CREATES = 500
 T = 10.0
-
-
-def big_leader(pb, i: int):
-    aliases = [f"{long_text(190, i * 50 + k)} {i} {k}" for k in range(50)]
-    return leader_msg(pb, aliases=aliases, display_name=f"Full Test Leader {i}")
 
 
 def status_details(pb, err: grpc.RpcError):
@@ -47,23 +42,13 @@ def error_info(pb, status):
 
 def test_database_full_then_recovery(store, pb):
     srv = start_or_fail(store, "--no-seed", "--max-db-size", str(MAX_DB_SIZE))
-    acked: dict[str, object] = {}
-    refused: list[str] = []
-    full_error = None
     with Api(pb, srv.address) as api:
-        for i in range(MAX_CREATES):
-            leader_id = f"full-{i:03d}"
-            try:
-                got = api.leaders.CreateLeader(pb.leader.CreateLeaderRequest(
-                    leader=big_leader(pb, i), leader_id=leader_id), timeout=T)
-            except grpc.RpcError as err:
-                assert err.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, (
-                    f"create {i} failed with {err.code()} ({err.details()!r}), expected "
-                    "RESOURCE_EXHAUSTED")
-                refused.append(leader_id)
-                full_error = err
-                break
-            acked[got.name] = got
+        acked, refused_id, full_error = fill_until_refused(api, "full", "Full Test Leader", MAX_CREATES)
+        refused = [refused_id] if refused_id else []
+        if full_error is not None:
+            assert full_error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, (
+                f"create {len(acked)} failed with {full_error.code()} ({full_error.details()!r}), "
+                "expected RESOURCE_EXHAUSTED")
         assert full_error is not None, f"{MAX_CREATES} creates and the store is never full"
         assert acked, "the very first create was refused: the limit leaves no room at all"
         status = status_details(pb, full_error)
@@ -76,7 +61,7 @@ def test_database_full_then_recovery(store, pb):
         # Still full: the next write is refused the same way.
         try:
             api.leaders.CreateLeader(pb.leader.CreateLeaderRequest(
-                leader=big_leader(pb, 999), leader_id="full-again"), timeout=T)
+                leader=big_leader(pb, 999, "Full Test Leader"), leader_id="full-again"), timeout=T)
         except grpc.RpcError as err:
             assert err.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, err
             refused.append("full-again")
@@ -112,7 +97,7 @@ def test_database_full_then_recovery(store, pb):
             else:
                 raise AssertionError(f"the refused create of {leader_id} was stored")
         new = [api.leaders.CreateLeader(pb.leader.CreateLeaderRequest(
-            leader=big_leader(pb, 500 + k), leader_id=f"after-{k}"), timeout=T) for k in range(5)]
+            leader=big_leader(pb, 500 + k, "Full Test Leader"), leader_id=f"after-{k}"), timeout=T) for k in range(5)]
         for got in new:
             assert api.leaders.GetLeader(pb.leader.GetLeaderRequest(name=got.name), timeout=T) == got
         listed = api.leaders.ListLeaders(pb.leader.ListLeadersRequest(page_size=1000), timeout=T)

@@ -24,29 +24,15 @@ import grpc
 import pytest
 
 from fault_data import Api
-from fault_server import new_store, start_or_fail
+from fault_server import mount, new_store, start_or_fail
 
 T = 10.0
 
 
-def mount(*args: str) -> None:
-    subprocess.run(["mount", *args], check=True, capture_output=True, text=True)
-
-
-@pytest.fixture
-def disk(tmp_path):
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
-    d = tmp_path / "disk"
-    d.mkdir()
-    mount("-t", "tmpfs", "-o", "size=16m,mode=0755", "tmpfs", str(d))
-    yield d
-    subprocess.run(["umount", "-l", str(d)], capture_output=True)
-
-
 @pytest.mark.parametrize("previous_exit", ["sigterm", "kill9"])
 def test_read_only_store_refused_at_start_then_served_when_writable(
-        request, summitd_exe, disk, pb, previous_exit):
+        request, summitd_exe, tmpfs, pb, previous_exit):
+    disk = tmpfs("16m")
     store = new_store(request, summitd_exe, disk)
     try:
         srv = start_or_fail(store)                     # seeded
@@ -58,7 +44,7 @@ def test_read_only_store_refused_at_start_then_served_when_writable(
         else:
             assert store.stop() == 0
 
-        mount("-o", "remount,ro", str(disk))
+        mount(disk, "-o", "remount,ro")
         run = subprocess.run([str(summitd_exe), "--listen", "127.0.0.1:0", "--db", str(store.db)],
                              capture_output=True, text=True, timeout=30,
                              env={**os.environ, "SUMMIT_DB": str(store.db)})
@@ -70,7 +56,7 @@ def test_read_only_store_refused_at_start_then_served_when_writable(
         assert len(critical) == 1 and str(store.db) in critical[0], (
             f"expected one critical line naming {store.db}: {run.stderr[-2000:]}")
 
-        mount("-o", "remount,rw", str(disk))
+        mount(disk, "-o", "remount,rw")
         srv = start_or_fail(store)
         with Api(pb, srv.address) as api:
             again = api.leaders.ListLeaders(pb.leader.ListLeadersRequest(page_size=1000), timeout=T)

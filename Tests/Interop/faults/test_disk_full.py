@@ -19,15 +19,10 @@ covered by test_database_unopenable.py.
 
 from __future__ import annotations
 
-import os
-import subprocess
-from pathlib import Path
-
 import grpc
-import pytest
 
-from fault_data import Api, leader_msg, long_text
-from fault_server import health_check, new_store, start_or_fail
+from fault_data import Api, big_leader, fill_until_refused
+from fault_server import health_check, mount, new_store, start_or_fail
 
 SMALL = "2m"
 ROOMY = "64m"
@@ -36,45 +31,14 @@ T = 10.0
 ACCEPTED_CODES = (grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.UNAVAILABLE)
 
 
-def big_leader(pb, i: int):
-    aliases = [f"{long_text(190, i * 50 + k)} {i} {k}" for k in range(50)]
-    return leader_msg(pb, aliases=aliases, display_name=f"Disk Test Leader {i}")
-
-
-def mount(*args: str) -> None:
-    subprocess.run(["mount", *args], check=True, capture_output=True, text=True)
-
-
-@pytest.fixture
-def small_disk(tmp_path):
-    """A tmpfs of SMALL bytes at <tmp>/disk, unmounted afterwards."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    mount("-t", "tmpfs", "-o", f"size={SMALL},mode=0755", "tmpfs", str(disk))
-    yield disk
-    subprocess.run(["umount", "-l", str(disk)], capture_output=True)
-
-
-def test_disk_full_then_room_again_without_restart(request, summitd_exe, small_disk: Path, pb):
+def test_disk_full_then_room_again_without_restart(request, summitd_exe, tmpfs, pb):
+    small_disk = tmpfs(SMALL)
     store = new_store(request, summitd_exe, small_disk)
     try:
         srv = start_or_fail(store, "--no-seed")
-        acked: dict[str, object] = {}
-        refused: list[str] = []
-        failure = None
         with Api(pb, srv.address) as api:
-            for i in range(MAX_CREATES):
-                leader_id = f"disk-{i:04d}"
-                try:
-                    got = api.leaders.CreateLeader(pb.leader.CreateLeaderRequest(
-                        leader=big_leader(pb, i), leader_id=leader_id), timeout=T)
-                except grpc.RpcError as err:
-                    failure = err
-                    refused.append(leader_id)
-                    break
-                acked[got.name] = got
+            acked, refused_id, failure = fill_until_refused(api, "disk", "Disk Test Leader", MAX_CREATES)
+            refused = [refused_id] if refused_id else []
             assert failure is not None, f"{MAX_CREATES} creates and the {SMALL} disk is never full"
             assert failure.code() in ACCEPTED_CODES, (
                 f"the write on a full disk failed with {failure.code()} ({failure.details()!r}), "
@@ -90,11 +54,11 @@ def test_disk_full_then_room_again_without_restart(request, summitd_exe, small_d
                   f"{failure.code().name}: {failure.details()!r}")
 
             # Give the file system room: the same server writes again.
-            mount("-o", f"remount,size={ROOMY}", str(small_disk))
+            mount(small_disk, "-o", f"remount,size={ROOMY}")
             new = []
             for k in range(5):
                 new.append(api.leaders.CreateLeader(pb.leader.CreateLeaderRequest(
-                    leader=big_leader(pb, 5000 + k), leader_id=f"roomy-{k}"), timeout=T))
+                    leader=big_leader(pb, 5000 + k, "Disk Test Leader"), leader_id=f"roomy-{k}"), timeout=T))
             for got in new:
                 assert api.leaders.GetLeader(pb.leader.GetLeaderRequest(name=got.name),
                                              timeout=T) == got
