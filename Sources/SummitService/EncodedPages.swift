@@ -20,12 +20,9 @@ enum EncodedPages {
   /// leaves empty strings out).
   static func inserting(field: Int, value: [UInt8], into stored: [UInt8]) throws -> [UInt8] {
     guard !value.isEmpty else { return stored }
-    let at = try offsetOfFirstField(above: field, in: stored)
     var out: [UInt8] = []
     out.reserveCapacity(stored.count + value.count + 12)
-    out.append(contentsOf: stored[..<at])
-    appendLengthDelimited(field: field, value, to: &out)
-    out.append(contentsOf: stored[at...])
+    try append(stored, inserting: field, value, to: &out)
     return out
   }
 
@@ -39,21 +36,26 @@ enum EncodedPages {
     out.reserveCapacity(records.reduce(16 + nextPageToken.utf8.count) { $0 + $1.data.count + 24 })
     for record in records {
       let etag = Array(Etags.etag(version: record.version).utf8)
-      let at: Int
-      do {
-        at = try offsetOfFirstField(above: etagField, in: record.data)
-      } catch {
-        throw StoreError(.corrupt, "stored \(record.collection.rawValue)/\(record.id) is not a well-formed message")
-      }
       let etagSize = varintSize(UInt64(etagField << 3 | 2)) + varintSize(UInt64(etag.count)) + etag.count
       appendVarint(UInt64(elementField << 3 | 2), to: &out)
       appendVarint(UInt64(record.data.count + etagSize), to: &out)
-      out.append(contentsOf: record.data[..<at])
-      appendLengthDelimited(field: etagField, etag, to: &out)
-      out.append(contentsOf: record.data[at...])
+      do {
+        try append(record.data, inserting: etagField, etag, to: &out)
+      } catch {
+        throw StoreError(.corrupt, "stored \(record.collection.rawValue)/\(record.id) is not a well-formed message")
+      }
     }
     if !nextPageToken.isEmpty { appendLengthDelimited(field: tokenField, Array(nextPageToken.utf8), to: &out) }
     return out
+  }
+
+  /// Appends `stored` to `out` with `field` (length-delimited, `value`)
+  /// placed before the first stored field numbered above it.
+  private static func append(_ stored: [UInt8], inserting field: Int, _ value: [UInt8], to out: inout [UInt8]) throws {
+    let at = try offsetOfFirstField(above: field, in: stored)
+    out.append(contentsOf: stored[..<at])
+    appendLengthDelimited(field: field, value, to: &out)
+    out.append(contentsOf: stored[at...])
   }
 
   static func varintSize(_ value: UInt64) -> Int {

@@ -124,13 +124,7 @@ public final class SQLiteStore: ResourceStore {
     // A point read by primary key takes microseconds: it runs on the
     // caller's thread (the connection's event loop), which costs less than
     // the hop to a GRDB queue and back. Lists, which can be long, hop.
-    let started = ContinuousClock.now
-    defer { readTimer.recordNanoseconds(Self.nanoseconds(since: started)) }
-    do {
-      return try readInPlace { db in try Self.fetch(db, collection, id: id) }
-    } catch let error as DatabaseError {
-      throw Self.storeError(error)
-    }
+    try readInPlace { db in try Self.fetch(db, collection, id: id) }
   }
 
   public func count(_ collection: ResourceCollection) async throws -> Int {
@@ -175,7 +169,13 @@ public final class SQLiteStore: ResourceStore {
   /// own, so GRDB's wrapping transaction (BEGIN and COMMIT around each read:
   /// a sixth of a GetLeader's CPU) is left out.
   private func readInPlace<T>(_ body: (Database) throws -> T) throws -> T {
-    try pool.unsafeRead(body)
+    let started = ContinuousClock.now
+    defer { readTimer.recordNanoseconds(Self.nanoseconds(since: started)) }
+    do {
+      return try pool.unsafeRead(body)
+    } catch let error as DatabaseError {
+      throw Self.storeError(error)
+    }
   }
 
   private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
