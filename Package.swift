@@ -32,7 +32,6 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
-    .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
@@ -192,12 +191,14 @@ let package = Package(
 
     /// libpq (Debian's libpq-dev): the PostgreSQL client the shared store drives.
     .systemLibrary(name: "CLibPQ", pkgConfig: "libpq"),
+    /// libsqlite3 (Debian's libsqlite3-dev): the embedded store's engine.
+    .systemLibrary(name: "CSQLite"),
     /// Records in SQLite (embedded default) or PostgreSQL (several replicas),
     /// migrations, transactions, the change feed.
     .target(
       name: "SummitStore",
       dependencies: [
-        "CLibPQ", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Metrics", package: "swift-metrics"),
+        "CLibPQ", "CSQLite", .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "CoreMetrics", package: "swift-metrics"),
       ],
       swiftSettings: defaultSwiftSettings
@@ -205,6 +206,7 @@ let package = Package(
     .testTarget(
       name: "SummitStoreTests",
       dependencies: ["SummitStore", "SummitTestSupport"],
+      exclude: ["Fixtures"],  // read by path (#filePath), not bundled
       swiftSettings: defaultSwiftSettings
     ),
     /// What the store and service tests share: a throw-away PostgreSQL server

@@ -61,8 +61,8 @@ def samples(path):
 
 THREADS = {  # perf's comm (15 characters at most) -> what the thread is
     "NIO-ELT": "NIO event loop",
-    "oot.default-qos": "Swift concurrency pool (Dispatch root queue)",
-    "-qos.overcommit": "Dispatch overcommit queue (GRDB's database queues)",
+    "oot.default-qos": "Swift concurrency pool and the SQLite store's list reads (Dispatch root queue)",
+    "-qos.overcommit": "Dispatch overcommit queue (the SQLite store's writer queue)",
 }
 
 

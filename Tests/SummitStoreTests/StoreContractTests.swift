@@ -104,4 +104,30 @@ func index(_ sortKey: String, _ terms: [String] = [], refs: [String] = []) -> Re
     #expect(try await again.get(.leaders, id: "kept")?.data == [7])
     #expect(FileManager.default.fileExists(atPath: path + "-wal"))
   }
+
+  /// Stores written before Summit drove SQLite itself (GRDB's migrator
+  /// recorded the schema steps) open unchanged: same records, no step run
+  /// twice, and they take writes. The fixture is the seeded store as
+  /// summitd at `df219d6` left it.
+  @Test func opensAStoreTheGRDBVersionCreated() async throws {
+    let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("Fixtures/store-created-by-grdb.db").path
+    let directory = NSTemporaryDirectory() + "summit-store-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let path = directory + "/s.db"
+    try FileManager.default.copyItem(atPath: fixture, toPath: path)
+    let store = try SQLiteStore(path: path)
+    #expect(try await store.count(.leaders) == 10)
+    #expect(try await store.count(.visits) == 7)
+    #expect(try await store.get(.leaders, id: "vladimir-putin") != nil)
+    let page = try await store.list(ListQuery(collection: .visits, limit: 50))
+    #expect(page.count == 7)
+    try await store.write { tx in
+      _ = try tx.insert(.leaders, id: "new", data: [1], index: index("new"))
+      try tx.recordChange(.created, .leaders, id: "new", data: [1])
+    }
+    let again = try SQLiteStore(path: path)
+    #expect(try await again.count(.leaders) == 11)
+    #expect(try await again.changes(after: 0, limit: 1000).last?.id == "new")
+  }
 }

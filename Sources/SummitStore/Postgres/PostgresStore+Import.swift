@@ -1,5 +1,3 @@
-import Foundation
-import GRDB
 
 /// Moving one instance's SQLite file into the PostgreSQL database replicas
 /// share, for an operator going from one `summitd` to several.
@@ -31,7 +29,7 @@ extension PostgresStore {
       guard present.int(0, 0) == 0 else {
         throw StoreError(.unavailable, "the PostgreSQL database is not empty: an import only fills an empty one")
       }
-      let summary = try sqlite.pool.read { db in try copyTables(db, to: target) }
+      let summary = try sqlite.withReader { db in try copyTables(db, to: target) }
       try target.execute(
         "SELECT setval(pg_get_serial_sequence('changes', 'sequence'), (SELECT max(sequence) FROM changes))")
       try target.executeScript("COMMIT")
@@ -42,56 +40,50 @@ extension PostgresStore {
     }
   }
 
-  private static func copyTables(_ db: Database, to target: PGConnection) throws -> ImportSummary {
+  /// Streams every table of `db` into `target`, row by row.
+  private static func copyTables(_ db: SQLiteConnection, to target: PGConnection) throws -> ImportSummary {
     var summary = ImportSummary()
-    let records = try Row.fetchCursor(
-      db, sql: "SELECT collection, id, data, version, sort_key, start_date, end_date FROM records")
-    while let row = try records.next() {
-      let data: Data = row["data"]
+    try forEachRow(db, "SELECT collection, id, data, version, sort_key, start_date, end_date FROM records") { row in
       try target.execute(
         "INSERT INTO records (collection, id, data, version, sort_key, start_date, end_date) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         [
-          .text(row["collection"] as String), .text(row["id"] as String), .bytes([UInt8](data)),
-          .int(row["version"]), .text(row["sort_key"] as String), .text(row["start_date"] as String?),
-          .text(row["end_date"] as String?),
+          .text(row.text(0)), .text(row.text(1)), .bytes(row.blob(2)), .int(row.int64(3)), .text(row.text(4)),
+          .text(row.optionalText(5)), .text(row.optionalText(6)),
         ])
       summary.records += 1
     }
-    let terms = try Row.fetchCursor(db, sql: "SELECT collection, term, sort_key, id FROM record_terms")
-    while let row = try terms.next() {
+    try forEachRow(db, "SELECT collection, term, sort_key, id FROM record_terms") { row in
       try target.execute(
         "INSERT INTO record_terms (collection, term, sort_key, id) VALUES ($1, $2, $3, $4)",
-        [.text(row["collection"] as String), .text(row["term"] as String), .text(row["sort_key"] as String), .text(row["id"] as String)])
+        [.text(row.text(0)), .text(row.text(1)), .text(row.text(2)), .text(row.text(3))])
     }
-    let references = try Row.fetchCursor(db, sql: "SELECT target, collection, id FROM record_references")
-    while let row = try references.next() {
+    try forEachRow(db, "SELECT target, collection, id FROM record_references") { row in
       try target.execute(
         "INSERT INTO record_references (target, collection, id) VALUES ($1, $2, $3)",
-        [.text(row["target"] as String), .text(row["collection"] as String), .text(row["id"] as String)])
+        [.text(row.text(0)), .text(row.text(1)), .text(row.text(2))])
     }
-    let changes = try Row.fetchCursor(
-      db, sql: "SELECT sequence, collection, kind, id, data, commit_time FROM changes ORDER BY sequence")
-    while let row = try changes.next() {
-      let data: Data = row["data"]
+    try forEachRow(db, "SELECT sequence, collection, kind, id, data, commit_time FROM changes ORDER BY sequence") { row in
       try target.execute(
         """
         INSERT INTO changes (sequence, collection, kind, id, data, commit_time) OVERRIDING SYSTEM VALUE
         VALUES ($1, $2, $3, $4, $5, $6)
         """,
-        [
-          .int(row["sequence"]), .text(row["collection"] as String), .int(row["kind"]), .text(row["id"] as String),
-          .bytes([UInt8](data)), .int(row["commit_time"]),
-        ])
+        [.int(row.int64(0)), .text(row.text(1)), .int(row.int64(2)), .text(row.text(3)), .bytes(row.blob(4)), .int(row.int64(5))])
       summary.changes += 1
     }
-    let responses = try Row.fetchCursor(db, sql: "SELECT method, request_id, response, create_time FROM idempotent_requests")
-    while let row = try responses.next() {
-      let response: Data = row["response"]
+    try forEachRow(db, "SELECT method, request_id, response, create_time FROM idempotent_requests") { row in
       try target.execute(
         "INSERT INTO idempotent_requests (method, request_id, response, create_time) VALUES ($1, $2, $3, $4)",
-        [.text(row["method"] as String), .text(row["request_id"] as String), .bytes([UInt8](response)), .int(row["create_time"])])
+        [.text(row.text(0)), .text(row.text(1)), .bytes(row.blob(2)), .int(row.int64(3))])
       summary.idempotentResponses += 1
     }
     return summary
+  }
+
+  /// Runs `body` on each row of `sql` as it is stepped: a table is never held in memory whole.
+  private static func forEachRow(_ db: SQLiteConnection, _ sql: String, _ body: (SQLiteStatement) throws -> Void) throws {
+    let statement = try db.statement(sql)
+    defer { statement.reset() }
+    while try statement.step() { try body(statement) }
   }
 }

@@ -1,0 +1,159 @@
+import CSQLite
+import CoreMetrics
+import Dispatch
+import Metrics
+
+/// The embedded store: one SQLite file in WAL mode, driven through SQLite's
+/// C API directly.
+///
+/// Durability: `synchronous=FULL` makes SQLite fsync the WAL at every commit,
+/// so a write is on disk before the call that made it returns: an
+/// acknowledged write survives `kill -9` and power loss. (`NORMAL`, the
+/// usual WAL companion, may lose the last commits on power loss.)
+///
+/// Threads: one writer connection, used only on a serial queue (writes are
+/// one at a time in SQLite anyway, and the queue gives commit-order
+/// publication for free); a pool of read-only connections. A point read by
+/// primary key takes microseconds and runs on the caller's thread (the
+/// connection's event loop); lists and the change log, which can be long,
+/// run on Dispatch's pool so that an event loop is never held by one.
+public final class SQLiteStore: ResourceStore {
+  public let feed = ChangeFeed()
+  private let writer: SQLiteConnection
+  private let writerQueue = DispatchQueue(label: "summit.sqlite.writer")
+  private let readers: SQLiteReaderPool
+  private let readTimer = Metrics.Timer(label: "summit_store_operation_duration_seconds", dimensions: [("operation", "read")])
+  private let writeTimer = Metrics.Timer(label: "summit_store_operation_duration_seconds", dimensions: [("operation", "write")])
+
+  /// Opens (creating when absent) the database at `path` and migrates it.
+  /// - Parameter maxSizeBytes: a ceiling on the database file; writes past it
+  ///   fail as `StoreError.full` (RESOURCE_EXHAUSTED to clients) and reads go on.
+  /// - Parameter readers: how many read-only connections may be open at once.
+  public init(path: String, maxSizeBytes: Int64? = nil, readers: Int = 8) throws {
+    do {
+      try FileSystemPaths.createParentDirectories(of: path)
+      writer = try SQLiteConnection(path: path, readOnly: false)
+      try writer.execute("PRAGMA journal_mode = WAL")
+      try writer.execute("PRAGMA synchronous = FULL")
+      try writer.execute("PRAGMA foreign_keys = ON")
+      if let maxSizeBytes {
+        let pageSize = try writer.integer("PRAGMA page_size") ?? 4096
+        try writer.execute("PRAGMA max_page_count = \(max(1, maxSizeBytes / pageSize))")
+      }
+      try SQLiteSchema.migrate(writer)
+      try Self.checkWritable(writer)
+    } catch {
+      throw Self.storeError(error)
+    }
+    self.readers = SQLiteReaderPool(path: path, capacity: max(1, readers))
+  }
+
+  /// Fails unless the database can be written. SQLite opens a file it may
+  /// not write read-only instead of failing, and whether it then can is up
+  /// to what the last process left behind (a WAL file or none), so without
+  /// this check a read-only store would sometimes start, serve reads, and
+  /// fail every write; it is refused at start instead, every time. The probe
+  /// rewrites a header field inside a transaction it rolls back: SQLite
+  /// checks for write access when a page changes (`BEGIN IMMEDIATE` alone
+  /// succeeds on a read-only file), and nothing reaches the disk.
+  static func checkWritable(_ db: SQLiteConnection) throws {
+    try db.execute("BEGIN IMMEDIATE")
+    defer { if !db.isAutocommit { try? db.execute("ROLLBACK") } }
+    let version = try db.integer("PRAGMA user_version") ?? 0
+    try db.execute("PRAGMA user_version = \(version)")
+  }
+
+  public func get(_ collection: ResourceCollection, id: String) async throws -> StoredResource? {
+    // In place: see the type's comment on threads.
+    try readInPlace { db in try Self.fetch(db, collection, id: id) }
+  }
+
+  public func count(_ collection: ResourceCollection) async throws -> Int {
+    try await read { db in
+      Int(try db.integer("SELECT count(*) FROM records WHERE collection = ?", [.text(collection.rawValue)]) ?? 0)
+    }
+  }
+
+  public func list(_ query: ListQuery) async throws -> [StoredResource] {
+    try await read { db in try Self.list(db, query) }
+  }
+
+  public func changes(after: Int64, limit: Int) async throws -> [Change] {
+    try await read { db in try Self.changes(db, after: after, limit: limit) }
+  }
+
+  public func write<T: Sendable>(_ body: @escaping @Sendable (any WriteTransaction) throws -> T) async throws -> T {
+    let started = ContinuousClock.now
+    defer { writeTimer.recordNanoseconds(Self.nanoseconds(since: started)) }
+    return try await withCheckedThrowingContinuation { continuation in
+      writerQueue.async {
+        continuation.resume(with: Result { try self.writeOnQueue(body) })
+      }
+    }
+  }
+
+  /// One write transaction on the writer queue. Changes are published right
+  /// after COMMIT, still on the queue, so publication order is commit order.
+  private func writeOnQueue<T>(_ body: (any WriteTransaction) throws -> T) throws -> T {
+    do {
+      try writer.execute("BEGIN IMMEDIATE")
+      let transaction = SQLiteWriteTransaction(db: writer)
+      let result: T
+      do {
+        result = try body(transaction)
+        try writer.execute("COMMIT")
+      } catch {
+        if !writer.isAutocommit { try? writer.execute("ROLLBACK") }
+        throw error
+      }
+      feed.publish(transaction.changes)
+      return result
+    } catch {
+      throw Self.storeError(error)
+    }
+  }
+
+  /// Runs `body` with a reader of the pool on the calling thread (for the
+  /// import, which streams every table out in one read).
+  func withReader<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+    do {
+      return try readers.withReader(body)
+    } catch {
+      throw Self.storeError(error)
+    }
+  }
+
+  /// A read on the caller's thread. Every read here is one SELECT, which
+  /// SQLite runs in a snapshot of its own: no BEGIN/COMMIT around it.
+  private func readInPlace<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+    let started = ContinuousClock.now
+    defer { readTimer.recordNanoseconds(Self.nanoseconds(since: started)) }
+    return try withReader(body)
+  }
+
+  /// A read on Dispatch's pool, for reads whose length depends on the data.
+  private func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+      DispatchQueue.global().async {
+        continuation.resume(with: Result { try self.readInPlace(body) })
+      }
+    }
+  }
+
+  static func nanoseconds(since start: ContinuousClock.Instant) -> Int64 {
+    let (seconds, attoseconds) = (ContinuousClock.now - start).components
+    return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+  }
+
+  /// The ``StoreError`` for a failed SQLite call (other errors pass through).
+  static func storeError(_ error: any Error) -> any Error {
+    guard let error = error as? SQLiteError else { return error }
+    switch error.primaryCode {
+    case SQLITE_FULL: return StoreError(.full, "the database or disk is full")
+    case SQLITE_CORRUPT, SQLITE_NOTADB: return StoreError(.corrupt, "the database is damaged: \(error.message)")
+    case SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_IOERR, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_PERM:
+      return StoreError(.unavailable, "the database cannot be used: \(error.message)")
+    default: return StoreError(.unavailable, "database error: \(error)")
+    }
+  }
+}
