@@ -24,6 +24,22 @@ struct ResourceOperations<Resource: SummitResource>: Sendable {
     return try Resource.from(stored)
   }
 
+  /// The resource's bytes as ``get(_:)`` would encode them, built from the
+  /// stored bytes with the etag put back (`EncodedPages`): no decode and
+  /// encode of the message on a point read.
+  func getEncoded(_ name: String) async throws -> [UInt8] {
+    let id = try id(from: name)
+    guard let stored = try await storeCall({ try await store.get(Resource.collection, id: id) }) else {
+      throw ServiceErrors.notFound(name)
+    }
+    do {
+      return try EncodedPages.inserting(
+        field: Resource.etagField, value: Array(Etags.etag(version: stored.version).utf8), into: stored.data)
+    } catch {
+      throw StoreError(.corrupt, "stored \(stored.collection.rawValue)/\(stored.id) is not a well-formed message")
+    }
+  }
+
   /// One page; `filter` fingerprints the query so tokens cannot cross queries.
   func list(_ query: ListQuery, pageSize: Int32, pageToken: String, filter: String) async throws -> ([Resource], String) {
     let (page, next) = try await listStored(query, pageSize: pageSize, pageToken: pageToken, filter: filter)

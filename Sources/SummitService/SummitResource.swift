@@ -5,6 +5,9 @@ import SummitStore
 /// What the standard methods need of each resource type.
 protocol SummitResource: ProtoMessage {
   static var collection: ResourceCollection { get }
+  /// The field number of `etag`, which is not stored: served bytes get it
+  /// put back (`EncodedPages`).
+  static var etagField: Int { get }
   var name: String { get set }
   var etag: String { get set }
   var createTime: Google_Protobuf_Timestamp? { get set }
@@ -57,6 +60,7 @@ enum Clock {
 
 extension Summit_V1_Leader: SummitResource {
   static var collection: ResourceCollection { .leaders }
+  static var etagField: Int { 7 }
 
   var storeIndex: ResourceIndex {
     ResourceIndex(sortKey: String(name.dropFirst(Self.namePrefix.count)), terms: ["country=\(country)"])
@@ -65,6 +69,7 @@ extension Summit_V1_Leader: SummitResource {
 
 extension Summit_V1_Visit: SummitResource {
   static var collection: ResourceCollection { .visits }
+  static var etagField: Int { 14 }
 
   var storeIndex: ResourceIndex {
     let start = startDate.map(CivilDates.text) ?? ""
@@ -81,6 +86,7 @@ extension Summit_V1_Visit: SummitResource {
 
 extension Summit_V1_Allegation: SummitResource {
   static var collection: ResourceCollection { .allegations }
+  static var etagField: Int { 10 }
 
   var storeIndex: ResourceIndex {
     var terms = ["category=\(category.rawValue)", "status=\(status.rawValue)"]

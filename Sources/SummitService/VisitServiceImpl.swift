@@ -40,17 +40,6 @@ public struct VisitServiceImpl: Summit_V1_VisitServiceProtocol {
   /// `Visit.etag`'s field number; `ListVisitsResponse` holds visits in 1 and the token in 2.
   static let etagField = 14
 
-  /// The handlers `summitd` serves: the generated ones, with `ListVisits`
-  /// sending the page built from stored bytes rather than a decoded message.
-  public var servedHandlers: [RPCHandler] {
-    rpcHandlers.map { handler in
-      guard handler.method == Summit_V1_VisitService.Method.ListVisits.descriptor else { return handler }
-      return .unaryEncoded(handler.method) { (request: Summit_V1_ListVisitsRequest, _) in
-        try await self.listVisitsEncoded(request: request)
-      }
-    }
-  }
-
   /// The store query and the filter fingerprint of a `ListVisits` request.
   static func listQuery(_ request: Summit_V1_ListVisitsRequest) throws -> (ListQuery, String) {
     var v = Validator()

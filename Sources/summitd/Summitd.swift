@@ -94,11 +94,11 @@ struct Summitd: AsyncParsableCommand {
             ])
         }
       }
-      // Point reads may run on the event loop (QuickMethods); ListVisits
-      // is served from stored bytes (VisitServiceImpl.servedHandlers).
+      // Point reads may run on the event loop (QuickMethods); they and
+      // ListVisits are answered from stored bytes (`servedHandlers`).
       let handlers =
-        (LeaderServiceImpl(store: store).rpcHandlers + VisitServiceImpl(store: store).servedHandlers
-        + AllegationServiceImpl(store: store).rpcHandlers).preferringEventLoop(for: QuickMethods.all)
+        (LeaderServiceImpl(store: store).servedHandlers + VisitServiceImpl(store: store).servedHandlers
+        + AllegationServiceImpl(store: store).servedHandlers).preferringEventLoop(for: QuickMethods.all)
       return ServerParts(handlers: handlers, readiness: readiness)
     }
   }
