@@ -38,6 +38,13 @@ public struct RPCHandler: Sendable {
   /// for anything that computes or waits at length, which would hold up the
   /// other connections of that thread.
   public var prefersEventLoop = false
+  /// For a unary method whose answer is ready at once (an in-memory answer,
+  /// a point read on the embedded store): the request message's bytes in,
+  /// the response's encoded bytes out. A transport that supports it calls
+  /// this on the thread that read the request, once the request has fully
+  /// arrived, with no task, continuation or thread hop; others call
+  /// ``run``, which gives the same answer through the streams.
+  public var immediate: (@Sendable (_ request: [UInt8], _ context: ServerContext) throws -> [UInt8])?
 
   public init(
     method: ProtoMethodDescriptor,
@@ -63,6 +70,24 @@ extension RPCHandler {
   ) -> RPCHandler {
     var copy = RPCHandler(method: method) { streams, context in try await body(streams, context, self) }
     copy.prefersEventLoop = prefersEventLoop
+    return copy
+  }
+}
+
+extension RPCHandler {
+  /// This handler with `check` run before every call, on both of its paths
+  /// (``run`` and ``immediate``): for access control.
+  public func guarded(by check: @escaping @Sendable (ServerContext) throws -> Void) -> RPCHandler {
+    var copy = wrapped { streams, context, inner in
+      try check(context)
+      try await inner.run(streams, context)
+    }
+    if let immediate {
+      copy.immediate = { request, context in
+        try check(context)
+        return try immediate(request, context)
+      }
+    }
     return copy
   }
 }
@@ -96,6 +121,30 @@ extension RPCHandler {
       let request: Input = try await RequestStream(streams).single()
       try await streams.sendResponse(try await body(request, context))
     }
+  }
+
+  /// A unary handler answered at once (see ``RPCHandler/immediate``), with
+  /// the response already encoded; it prefers the event loop.
+  public static func unaryImmediate<Input: ProtoMessage>(
+    _ method: ProtoMethodDescriptor,
+    _ body: @escaping @Sendable (Input, ServerContext) throws -> [UInt8]
+  ) -> RPCHandler {
+    var handler = RPCHandler(method: method) { streams, context in
+      let request: Input = try await RequestStream(streams).single()
+      try await streams.sendResponse(try body(request, context))
+    }
+    handler.immediate = { bytes, context in try body(try RequestStream<Input>.decode(bytes), context) }
+    handler.prefersEventLoop = true
+    return handler
+  }
+
+  /// A unary handler answered at once (see ``RPCHandler/immediate``); it
+  /// prefers the event loop.
+  public static func unaryImmediate<Input: ProtoMessage, Output: ProtoMessage>(
+    _ method: ProtoMethodDescriptor,
+    _ body: @escaping @Sendable (Input, ServerContext) throws -> Output
+  ) -> RPCHandler {
+    unaryImmediate(method) { (request: Input, context) throws -> [UInt8] in try body(request, context).serializedBytes() }
   }
 
   public static func serverStreaming<Input: ProtoMessage, Output: ProtoMessage>(

@@ -67,10 +67,8 @@ public final class AccessPolicy: Sendable {
   /// Wraps handlers so that each call is checked first.
   public func guarding(_ handlers: [RPCHandler]) -> [RPCHandler] {
     handlers.map { handler in
-      handler.wrapped { streams, context, inner in
-        try self.check(context.requestMetadata, for: inner.method)
-        try await inner.run(streams, context)
-      }
+      let method = handler.method
+      return handler.guarded { context in try self.check(context.requestMetadata, for: method) }
     }
   }
 

@@ -70,10 +70,7 @@ public enum ServerRunner {
     let reflection = ReflectionService(files: SummitCodecSchema.files) { listed.value }
     router.register(reflection.rpcHandlers)
     let health = HealthService(services: router.serviceNames + ["grpc.health.v1.Health"])
-    // Check and List answer from memory.
-    router.register(
-      health.rpcHandlers.preferringEventLoop(
-        for: [Grpc_Health_V1_Health.Method.Check.descriptor, Grpc_Health_V1_Health.Method.List.descriptor]))
+    router.register(health.servedHandlers)
     listed.value = router.serviceNames
     let readinessTask = parts.readiness.map { readiness in
       let gated = [""] + router.serviceNames.filter { $0 != "grpc.health.v1.Health" }

@@ -29,9 +29,19 @@ struct ResourceOperations<Resource: SummitResource>: Sendable {
   /// encode of the message on a point read.
   func getEncoded(_ name: String) async throws -> [UInt8] {
     let id = try id(from: name)
-    guard let stored = try await storeCall({ try await store.get(Resource.collection, id: id) }) else {
-      throw ServiceErrors.notFound(name)
-    }
+    return try served(name, try await storeCall({ try await store.get(Resource.collection, id: id) }))
+  }
+
+  /// ``getEncoded(_:)`` on the calling thread, for a store whose point
+  /// reads are immediate.
+  func getEncodedImmediately(_ name: String, reads: any ImmediateReads) throws -> [UInt8] {
+    let id = try id(from: name)
+    return try served(name, try storeCallNow({ try reads.getImmediately(Resource.collection, id: id) }))
+  }
+
+  /// The served bytes of `stored`: its message with the etag put back.
+  private func served(_ name: String, _ stored: StoredResource?) throws -> [UInt8] {
+    guard let stored else { throw ServiceErrors.notFound(name) }
     do {
       return try EncodedPages.inserting(
         field: Resource.etagField, value: Array(Etags.etag(version: stored.version).utf8), into: stored.data)

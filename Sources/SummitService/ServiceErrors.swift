@@ -101,3 +101,12 @@ func storeCall<T>(_ body: () async throws -> T) async throws -> T {
     throw ServiceErrors.fromStore(error)
   }
 }
+
+/// ``storeCall(_:)`` for a synchronous store call.
+func storeCallNow<T>(_ body: () throws -> T) throws -> T {
+  do {
+    return try body()
+  } catch {
+    throw ServiceErrors.fromStore(error)
+  }
+}

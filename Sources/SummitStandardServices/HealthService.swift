@@ -41,10 +41,31 @@ public final class HealthService: Grpc_Health_V1_HealthProtocol {
   public func check(
     request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext
   ) async throws -> Grpc_Health_V1_HealthCheckResponse {
+    try checkNow(request)
+  }
+
+  /// `Check`'s answer, from memory, without suspending.
+  public func checkNow(_ request: Grpc_Health_V1_HealthCheckRequest) throws(RPCError) -> Grpc_Health_V1_HealthCheckResponse {
     guard let status = state.withLock({ $0.statuses[request.service] }) else {
       throw RPCError(.notFound, "unknown service \(request.service)")
     }
     return .with { $0.status = status }
+  }
+
+  /// The handlers a server registers: the generated ones, with `Check`
+  /// answered at once (``RPCHandler/immediate``) and `List` on the event
+  /// loop, both being answers from memory.
+  public var servedHandlers: [RPCHandler] {
+    rpcHandlers.map { handler in
+      switch handler.method {
+      case Grpc_Health_V1_Health.Method.Check.descriptor:
+        return .unaryImmediate(handler.method) { (request: Grpc_Health_V1_HealthCheckRequest, _) in try self.checkNow(request) }
+      case Grpc_Health_V1_Health.Method.List.descriptor:
+        return handler.preferringEventLoop()
+      default:
+        return handler
+      }
+    }
   }
 
   public func list(

@@ -36,3 +36,11 @@ public protocol WriteTransaction {
   func idempotentResponse(method: String, requestID: String) throws -> [UInt8]?
   func storeIdempotentResponse(method: String, requestID: String, response: [UInt8]) throws
 }
+
+/// A store whose point reads finish in microseconds and never wait on a
+/// network (the embedded SQLite store): they may run synchronously on the
+/// thread that read the request (`RPCHandler.immediate`).
+public protocol ImmediateReads: ResourceStore {
+  /// ``ResourceStore/get(_:id:)``, on the calling thread.
+  func getImmediately(_ collection: ResourceCollection, id: String) throws -> StoredResource?
+}

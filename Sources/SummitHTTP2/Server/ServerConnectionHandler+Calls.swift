@@ -8,6 +8,8 @@ import SummitRPC
 extension ServerConnectionHandler {
   func startCall(_ stream: ServerStream) {
     let head = stream.head
+    let handler = router.handler(forPath: head.path)
+    stream.metrics = handler == nil ? ServerMetrics.shared.unknownMethod : ServerMetrics.shared.method(head.path)
     if head.tooLarge {
       return finish(stream, error: RPCError(.resourceExhausted, "request headers exceed \(configuration.maxHeaderListSize) bytes"))
     }
@@ -17,7 +19,7 @@ extension ServerConnectionHandler {
     guard head.hasGRPCContentType else {
       return respondWithoutGRPC(stream, status: "415", extra: [])
     }
-    guard let handler = router.handler(forPath: head.path) else {
+    guard let handler else {
       return finish(stream, error: RPCError(.unimplemented, "unknown method \(head.path)"))
     }
     if let name = head.encoding, name != MessageEncoding.identity.rawValue {
@@ -40,6 +42,10 @@ extension ServerConnectionHandler {
       armDeadline(stream, after: timeout)
     }
     stream.handler = handler
+    if handler.immediate != nil && configuration.handlersOnEventLoops {
+      stream.answersImmediately = true  // at the request's END_STREAM: answerImmediately
+      return
+    }
     if admission.hasRoom && admission.waitingCount == 0 {
       runHandler(stream)
     } else {
@@ -52,7 +58,7 @@ extension ServerConnectionHandler {
     while let stream = admission.next() { runHandler(stream) }
   }
 
-  private func runHandler(_ stream: ServerStream) {
+  func runHandler(_ stream: ServerStream) {
     guard let eventLoop = context?.eventLoop, let handler = stream.handler else { return }
     stream.handler = nil
     let context = ServerContext(
@@ -141,6 +147,13 @@ extension ServerConnectionHandler {
     returnWindow(stream)
     account(stream, code: code)
     let level: Logger.Level = code == .ok || code.rawValue < 0 ? .debug : (code == .internalError || code == .unknown ? .warning : .debug)
+    if logger.logLevel <= level { logCallEnded(stream, code: code, message: message, level: level) }
+    scheduleFlush()
+  }
+
+  /// The "call ended" line; its metadata (a dictionary, a formatted
+  /// duration) is built only when the line is logged.
+  private func logCallEnded(_ stream: ServerStream, code: StatusCode, message: String, level: Logger.Level) {
     var metadata: Logger.Metadata = [
       "method": "\(stream.head.path)", "status": "\(code.name)",
       "duration_ms": "\(Double((ContinuousClock.now - stream.startTime).nanoseconds) / 1e6)",
@@ -148,7 +161,6 @@ extension ServerConnectionHandler {
     if !message.isEmpty && code != .ok { metadata["message"] = "\(message)" }
     if let id = stream.requestID { metadata["request_id"] = "\(id)" }
     logger.log(level: level, "call ended", metadata: metadata)
-    scheduleFlush()
   }
 
   /// Counts the call once in the metrics: its status, its duration, and the
@@ -160,9 +172,7 @@ extension ServerConnectionHandler {
     }
     guard !stream.accounted, stream.phase == .open else { return }
     stream.accounted = true
-    // Unknown paths share one label, so clients cannot grow the label set.
-    let method = router.handler(forPath: stream.head.path) == nil ? "unknown" : stream.head.path
-    ServerMetrics.shared.callEnded(method: method, code: code.name, duration: ContinuousClock.now - stream.startTime)
+    (stream.metrics ?? ServerMetrics.shared.unknownMethod).callEnded(code: code, duration: ContinuousClock.now - stream.startTime)
   }
 
   /// The response HEADERS: status 200, content type, encodings, initial metadata.

@@ -80,6 +80,7 @@ extension ServerConnectionHandler: HTTP2SessionEvents {
       finish(stream, error: RPCError(.internalError, "request stream ended inside a message (truncated message)"))
     }
     stream.endRequest()
+    if stream.answersImmediately { answerImmediately(stream) }
   }
 
   func sessionClosedStream(stream id: Int32, errorCode: UInt32) {

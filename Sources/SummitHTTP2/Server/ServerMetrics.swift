@@ -1,10 +1,12 @@
 import CoreMetrics
 import Metrics
+import SummitRPC
 import Synchronization
 
 /// What the transport reports through swift-metrics (a Prometheus backend in
 /// summitd, nothing when no backend is bootstrapped). Per-method handles are
-/// made once and cached, so a call costs lookups, not allocations.
+/// made once and cached (``MethodMetrics``), so a call costs two lookups,
+/// not allocations.
 final class ServerMetrics: Sendable {
   static let shared = ServerMetrics()
 
@@ -14,33 +16,43 @@ final class ServerMetrics: Sendable {
   let bytesReceived = Counter(label: "grpc_server_received_bytes_total")
   let bytesSent = Counter(label: "grpc_server_sent_bytes_total")
 
-  private struct Handles {
-    var calls: [String: Counter] = [:]
-    var durations: [String: Metrics.Timer] = [:]
-  }
-  private let handles = Mutex(Handles())
+  private let methods = Mutex<[String: MethodMetrics]>([:])
+  /// The handles of calls to paths no handler serves: one label for all,
+  /// so clients cannot grow the label set.
+  let unknownMethod = MethodMetrics(method: "unknown")
 
-  /// A finished call: counted by method and code, timed by method.
-  func callEnded(method: String, code: String, duration: Duration) {
-    let (counter, timer) = handles.withLock { h -> (Counter, Metrics.Timer) in
-      let key = method + " " + code
-      let counter =
-        h.calls[key]
-        ?? {
-          let c = Counter(label: "grpc_server_calls_total", dimensions: [("method", method), ("code", code)])
-          h.calls[key] = c
-          return c
-        }()
-      let timer =
-        h.durations[method]
-        ?? {
-          let t = Metrics.Timer(label: "grpc_server_call_duration_seconds", dimensions: [("method", method)])
-          h.durations[method] = t
-          return t
-        }()
-      return (counter, timer)
+  /// The handles of `method` (a served path), made on first use. Looked up
+  /// once per call, when it starts.
+  func method(_ method: String) -> MethodMetrics {
+    methods.withLock { known in
+      if let cached = known[method] { return cached }
+      let made = MethodMetrics(method: method)
+      known[method] = made
+      return made
+    }
+  }
+}
+
+/// One method's metrics: calls counted by status code, durations timed.
+final class MethodMetrics: Sendable {
+  private let method: String
+  private let duration: Metrics.Timer
+  private let calls = Mutex<[Int: Counter]>([:])
+
+  init(method: String) {
+    self.method = method
+    duration = Metrics.Timer(label: "grpc_server_call_duration_seconds", dimensions: [("method", method)])
+  }
+
+  /// A finished call: counted by its code, timed.
+  func callEnded(code: StatusCode, duration elapsed: Duration) {
+    let counter = calls.withLock { counters in
+      if let counter = counters[code.rawValue] { return counter }
+      let made = Counter(label: "grpc_server_calls_total", dimensions: [("method", method), ("code", code.name)])
+      counters[code.rawValue] = made
+      return made
     }
     counter.increment()
-    timer.recordNanoseconds(duration.nanoseconds)
+    duration.recordNanoseconds(elapsed.nanoseconds)
   }
 }

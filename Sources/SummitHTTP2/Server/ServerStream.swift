@@ -65,6 +65,11 @@ final class ServerStream {
   var handlerStarted = false
   /// The call is counted in the metrics.
   var accounted = false
+  /// The handler answers at once (``RPCHandler/immediate``) once the whole
+  /// request is in; until then nothing runs.
+  var answersImmediately = false
+  /// Where the call is counted: its method's handles, found when it starts.
+  var metrics: MethodMetrics?
   var deadlineTimer: Scheduled<Void>?
 
   init(id: Int32, maxMessageSize: Int) {
@@ -114,6 +119,18 @@ final class ServerStream {
     let promise = eventLoop.makePromise(of: ReceivedMessage?.self)
     waitingReader = promise
     return .later(promise.futureResult)
+  }
+
+  /// The request of a unary call whose client has half-closed: its one
+  /// message, or the error a unary handler reading it would have met.
+  func singleRequest() throws(RPCError) -> ReceivedMessage {
+    guard queueHead < queue.count else { throw RPCError(.internalError, "expected one request message, got none") }
+    guard queue.count - queueHead == 1 else { throw RPCError(.internalError, "expected one request message, got more") }
+    let item = queue[queueHead]
+    queue.removeAll(keepingCapacity: true)
+    queueHead = 0
+    queuedBytes = 0
+    return item.message
   }
 
   func endRequest() {

@@ -17,7 +17,7 @@ import Metrics
 /// primary key takes microseconds and runs on the caller's thread (the
 /// connection's event loop); lists and the change log, which can be long,
 /// run on Dispatch's pool so that an event loop is never held by one.
-public final class SQLiteStore: ResourceStore {
+public final class SQLiteStore: ResourceStore, ImmediateReads {
   public let feed = ChangeFeed()
   private let writer: SQLiteConnection
   private let writerQueue = DispatchQueue(label: "summit.sqlite.writer")
@@ -64,7 +64,11 @@ public final class SQLiteStore: ResourceStore {
   }
 
   public func get(_ collection: ResourceCollection, id: String) async throws -> StoredResource? {
-    // In place: see the type's comment on threads.
+    try getImmediately(collection, id: id)
+  }
+
+  /// A point read in place: see the type's comment on threads.
+  public func getImmediately(_ collection: ResourceCollection, id: String) throws -> StoredResource? {
     try readInPlace { db in try Self.fetch(db, collection, id: id) }
   }
 
