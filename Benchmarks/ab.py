@@ -4,7 +4,8 @@
     python3 Benchmarks/ab.py OLD_SUMMITD NEW_SUMMITD [--methods health,getleader,list50]
                              [--rounds 3] [--seconds 4]
 
-Each binary serves its own fresh seeded store, pinned to CPU 0 with one event loop;
+Each binary serves its own fresh store seeded with make bench's 1,000 visits
+(so list50 returns full 50-visit pages; --small-seed: the bundled seed), pinned to CPU 0 with one event loop;
 grpcload (make bench-build) runs on CPU 1 with -c 16 -m 32 against one, then the
 other, for every method and round, so the machine's drift hits both alike. Prints
 the medians over rounds per binary and method, and the ratio of server CPU per
@@ -23,6 +24,8 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "Benchmarks"))
+from runner import servers as servers_module  # noqa: E402
 GRPCLOAD = REPO / ".build-bench" / "bin" / "grpcload"
 METHODS = {
     "health": ("/grpc.health.v1.Health/Check", ""),
@@ -31,10 +34,10 @@ METHODS = {
 }
 
 
-def start(binary: str, workdir: str) -> tuple[subprocess.Popen, int]:
+def start(binary: str, workdir: str, seed: str | None) -> tuple[subprocess.Popen, int]:
     proc = subprocess.Popen(
         ["taskset", "-c", "0", binary, "--db", f"{workdir}/summit.db", "--event-loops", "1",
-         "--log-level", "warning", "--listen", "127.0.0.1:0"],
+         "--log-level", "warning", "--listen", "127.0.0.1:0"] + (["--seed-file", seed] if seed else []),
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = proc.stdout.readline().strip()
     if not line.startswith("listening on "):
@@ -50,13 +53,19 @@ def main() -> int:
     ap.add_argument("--methods", default="health,getleader,list50")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=4)
+    ap.add_argument("--small-seed", action="store_true",
+                    help="serve the bundled seed (7 visits) instead of make bench's 1,000-visit seed")
     args = ap.parse_args()
     if not GRPCLOAD.exists():
         sys.exit(f"{GRPCLOAD} is missing: run make bench-build first")
     methods = args.methods.split(",")
+    seed = None
+    if not args.small_seed:
+        seed = tempfile.mktemp(prefix="summit-ab-seed-", suffix=".json")
+        servers_module.write_bench_seed(str(REPO), seed)
     servers = {}
     for name, binary in (("old", args.old), ("new", args.new)):
-        servers[name] = start(binary, tempfile.mkdtemp(prefix=f"summit-ab-{name}-"))
+        servers[name] = start(binary, tempfile.mkdtemp(prefix=f"summit-ab-{name}-"), seed)
     results: dict[tuple[str, str], list[dict]] = {}
     failed = 0
     try:

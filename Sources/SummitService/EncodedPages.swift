@@ -84,37 +84,42 @@ enum EncodedPages {
   }
 
   /// Where the first top-level field numbered above `field` starts, or the
-  /// end. Throws on bytes that are not a well-formed message.
+  /// end. Throws on bytes that are not a well-formed message. (Scans raw
+  /// bytes: this runs for every record of every page.)
   static func offsetOfFirstField(above field: Int, in bytes: [UInt8]) throws -> Int {
-    var i = 0
-    func varint() throws -> UInt64 {
-      var result: UInt64 = 0
-      var shift: UInt64 = 0
-      while true {
-        guard i < bytes.count, shift < 64 else { throw Malformed() }
-        let b = bytes[i]
-        i += 1
-        result |= UInt64(b & 0x7F) << shift
-        if b < 0x80 { return result }
-        shift += 7
+    try bytes.withUnsafeBufferPointer { buffer throws(Malformed) -> Int in
+      let end = buffer.count
+      var i = 0
+      while i < end {
+        let start = i
+        let tag = try readVarint(buffer, &i)
+        if Int(truncatingIfNeeded: tag >> 3) > field { return start }
+        switch tag & 7 {
+        case 0: _ = try readVarint(buffer, &i)
+        case 1: i += 8
+        case 2:
+          let length = try readVarint(buffer, &i)
+          guard length <= UInt64(end - i) else { throw Malformed() }
+          i += Int(length)
+        case 5: i += 4
+        default: throw Malformed()
+        }
+        guard i <= end else { throw Malformed() }
       }
+      return end
     }
-    while i < bytes.count {
-      let start = i
-      let tag = try varint()
-      if Int(tag >> 3) > field { return start }
-      switch tag & 7 {
-      case 0: _ = try varint()
-      case 1: i += 8
-      case 2:
-        let length = try varint()
-        guard length <= UInt64(bytes.count - i) else { throw Malformed() }
-        i += Int(length)
-      case 5: i += 4
-      default: throw Malformed()
-      }
-      guard i <= bytes.count else { throw Malformed() }
+  }
+
+  private static func readVarint(_ buffer: UnsafeBufferPointer<UInt8>, _ i: inout Int) throws(Malformed) -> UInt64 {
+    var result: UInt64 = 0
+    var shift: UInt64 = 0
+    while true {
+      guard i < buffer.count, shift < 64 else { throw Malformed() }
+      let byte = buffer[i]
+      i += 1
+      result |= UInt64(byte & 0x7F) << shift
+      if byte < 0x80 { return result }
+      shift += 7
     }
-    return bytes.count
   }
 }
