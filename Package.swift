@@ -224,7 +224,9 @@ let package = Package(
       name: "SummitService",
       dependencies: ["SummitStore", "SummitAPI", "SummitRPC", "SummitCodec"],
       exclude: ["Resources/SEED.md"],
-      resources: [.copy("Resources/seed.json")],
+      // Compiled in rather than bundled: a resource bundle's accessor imports
+      // Foundation, and summitd must not load it (issue #6, idle memory).
+      resources: [.embedInCode("Resources/seed.json")],
       swiftSettings: defaultSwiftSettings
     ),
     .testTarget(

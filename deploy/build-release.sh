@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Dockerfile's build stage, as plain shell: a release build of summitd
-# and summit, copied with the seed's resource bundle into OUT (default
-# .build-release/dist). CI runs it too (`make deploy-check`), so the image's
+# and summit, copied into OUT (default .build-release/dist); the seed is
+# compiled into summitd. CI runs it too (`make deploy-check`), so the image's
 # build commands are exercised where Docker is absent.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,6 +15,4 @@ rm -rf "$out" && mkdir -p "$out"
 cp "$bin/summitd" "$bin/summit" "$out/"
 # Debug sections are most of a static binary's size; symbols stay for backtraces.
 if command -v strip >/dev/null; then strip --strip-debug "$out/summitd" "$out/summit"; fi
-# Bundle.module finds the seed in this folder beside the executable.
-cp -R "$bin/Summit_SummitService.resources" "$out/"
 echo "built: $(ls "$out" | tr '\n' ' ')"

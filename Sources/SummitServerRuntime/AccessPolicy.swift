@@ -1,4 +1,3 @@
-import Foundation
 public import SummitCodec
 public import SummitRPC
 import Synchronization
@@ -89,7 +88,7 @@ public final class AccessPolicy: Sendable {
   public static func parseTokens(_ text: String) throws -> [(String, Access)] {
     var out: [(String, Access)] = []
     for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-      let line = raw.trimmingCharacters(in: .whitespaces)
+      let line = raw.trimming { $0 == "\t" || $0.properties.generalCategory == .spaceSeparator }
       if line.isEmpty || line.hasPrefix("#") { continue }
       let parts = line.split(separator: " ", omittingEmptySubsequences: true)
       guard parts.count <= 2, parts[0].count >= 16 else {

@@ -1,5 +1,5 @@
 public import ArgumentParser
-public import Foundation
+public import FoundationEssentials
 public import Logging
 public import SummitHTTP2
 import SummitTLS
@@ -84,10 +84,10 @@ public struct ServerOptions: ParsableArguments {
     else {
       throw ValidationError("--listen must be HOST:PORT, got \(listen)")
     }
-    c.host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+    c.host = String(listen[..<colon].trimming { $0 == "[" || $0 == "]" })
     c.port = port
     func integer(_ flag: Int?, _ name: String, _ current: Int, minimum: Int) throws -> Int {
-      let key = "SUMMIT_" + name.uppercased().replacingOccurrences(of: "-", with: "_")
+      let key = "SUMMIT_" + name.uppercased().replacing("-", with: "_")
       guard let value = flag ?? environment[key].flatMap({ Int($0) }) else {
         if let raw = environment[key] { throw ValidationError("\(key)=\(raw) is not a whole number") }
         return current
@@ -96,7 +96,7 @@ public struct ServerOptions: ParsableArguments {
       return value
     }
     func duration(_ flag: String?, _ name: String, _ current: Duration) throws -> Duration {
-      let key = "SUMMIT_" + name.uppercased().replacingOccurrences(of: "-", with: "_")
+      let key = "SUMMIT_" + name.uppercased().replacing("-", with: "_")
       guard let text = flag ?? environment[key] else { return current }
       guard let value = DurationArgument.parse(text), value > .zero else {
         throw ValidationError("--\(name) must be a duration like 500ms, 2s, 5m; got \(text)")
@@ -174,6 +174,6 @@ extension ServerOptions {
     guard let text = metricsListen ?? environment["SUMMIT_METRICS_LISTEN"] else { return nil }
     guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
     else { throw ValidationError("--metrics-listen must be HOST:PORT, got \(text)") }
-    return (String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
+    return (String(text[..<colon].trimming { $0 == "[" || $0 == "]" }), port)
   }
 }

@@ -1,6 +1,10 @@
 import Dispatch
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
 import Synchronization
-import Foundation
 import CoreMetrics
 public import Logging
 import Metrics
@@ -101,7 +105,7 @@ public enum ServerRunner {
     let address = try await server.start()
     let host = address.ipAddress ?? configuration.host
     let shown = host.contains(":") ? "[\(host)]" : host
-    FileHandle.standardOutput.write(Data("listening on \(shown):\(address.port ?? configuration.port)\n".utf8))
+    StandardStreams.write("listening on \(shown):\(address.port ?? configuration.port)\n", to: .standardOutput)
     logger.info(
       "serving",
       metadata: [

@@ -1,4 +1,3 @@
-public import Foundation
 import SummitCodec
 public import SummitStore
 
@@ -12,18 +11,19 @@ public enum Seeder {
     public var allegations = 0
   }
 
-  /// The seed shipped with the service.
-  public static var bundledSeedURL: URL? {
-    Bundle.module.url(forResource: "seed", withExtension: "json")
+  /// The seed shipped with the service, compiled into the binary
+  /// (`.embedInCode` in Package.swift): a resource bundle would need
+  /// Foundation's `Bundle`, and a folder to ship beside the executable.
+  public static var bundledSeed: String {
+    String(decoding: PackageResources.seed_json, as: UTF8.self)
   }
 
-  /// Seeds `store` from `url` if the store holds no record; nil when it
-  /// already held some.
-  public static func seedIfEmpty(_ store: any ResourceStore, from url: URL) async throws -> Summary? {
+  /// Seeds `store` from `text` (proto3 JSON of summit.v1 resources) if the
+  /// store holds no record; nil when it already held some.
+  public static func seedIfEmpty(_ store: any ResourceStore, seed text: String) async throws -> Summary? {
     for collection in ResourceCollection.allCases where try await store.count(collection) > 0 {
       return nil
     }
-    let text = try String(contentsOf: url, encoding: .utf8)
     let seed = try parse(text)
     try validate(seed)
     let now = Clock.now()

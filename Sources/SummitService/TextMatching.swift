@@ -1,10 +1,8 @@
-import Foundation
-
 /// Text normalisation for matching names: case, diacritics, width and
 /// spacing folded away, so that `Vladímir PÚTIN` and `vladimir putin` meet.
 enum TextMatching {
   static func fold(_ text: String) -> String {
-    let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+    let folded = TextFolding.fold(text)
     var out = ""
     var pendingSpace = false
     for scalar in folded.unicodeScalars {

@@ -1,6 +1,6 @@
 // summitd: the Summit gRPC server.
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Logging
 import SummitAPI
 import SummitServerRuntime
@@ -82,10 +82,16 @@ struct Summitd: AsyncParsableCommand {
         throw ExitCode(71)
       }
       if seed {
-        guard let url = seedPath.map({ URL(fileURLWithPath: $0) }) ?? Seeder.bundledSeedURL else {
-          throw ValidationError("no seed file: pass --seed-file or --no-seed")
+        let text: String
+        if let seedPath {
+          guard let data = FileManager.default.contents(atPath: seedPath) else {
+            throw ValidationError("cannot read the seed file \(seedPath)")
+          }
+          text = String(decoding: data, as: UTF8.self)
+        } else {
+          text = Seeder.bundledSeed
         }
-        if let summary = try await Seeder.seedIfEmpty(store, from: url) {
+        if let summary = try await Seeder.seedIfEmpty(store, seed: text) {
           logger.info(
             "seeded an empty store",
             metadata: [
@@ -111,7 +117,7 @@ struct Summitd: AsyncParsableCommand {
       let summary = try PostgresStore.importing(from: try SQLiteStore(path: file), into: url)
       print("imported \(summary) from \(file) into \(shown)")
     } catch {
-      FileHandle.standardError.write(Data("summitd: import failed: \(error)\n".utf8))
+      StandardStreams.write("summitd: import failed: \(error)\n", to: .standardError)
       throw ExitCode(71)
     }
   }

@@ -17,7 +17,7 @@ import Testing
   init() async throws {
     store = try SQLiteStore(path: NSTemporaryDirectory() + "summit-pages-\(UUID().uuidString)/s.db")
     service = VisitServiceImpl(store: store)
-    _ = try await Seeder.seedIfEmpty(store, from: try #require(Seeder.bundledSeedURL))
+    _ = try await Seeder.seedIfEmpty(store, seed: Seeder.bundledSeed)
   }
 
   /// The page as it was built before: decoded records, encoded response.

@@ -10,10 +10,10 @@ import Testing
 struct ReplicaSeedingTests {
   @Test func replicasStartingTogetherSeedOnce() async throws {
     let url = ScratchPostgres.freshDatabase()
-    let seed = try #require(Seeder.bundledSeedURL)
+    let seed = Seeder.bundledSeed
     let replicas = try (0..<3).map { _ in try PostgresStore(url: url) }
     let summaries = try await withThrowingTaskGroup(of: Seeder.Summary?.self) { group in
-      for replica in replicas { group.addTask { try await Seeder.seedIfEmpty(replica, from: seed) } }
+      for replica in replicas { group.addTask { try await Seeder.seedIfEmpty(replica, seed: seed) } }
       return try await group.reduce(into: []) { $0.append($1) }
     }
     let seeded = summaries.compactMap { $0 }

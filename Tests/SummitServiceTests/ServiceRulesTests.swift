@@ -181,10 +181,9 @@ struct ServiceRules {
   }
 
   func seedLoadsOnceAndPassesTheRules() async throws {
-    let url = try #require(Seeder.bundledSeedURL)
-    let first = try await Seeder.seedIfEmpty(store, from: url)
+    let first = try await Seeder.seedIfEmpty(store, seed: Seeder.bundledSeed)
     #expect((first?.leaders ?? 0) >= 8 && (first?.visits ?? 0) >= 6 && (first?.allegations ?? 0) >= 5)
-    #expect(try await Seeder.seedIfEmpty(store, from: url) == nil)
+    #expect(try await Seeder.seedIfEmpty(store, seed: Seeder.bundledSeed) == nil)
   }
 
   static func visit(visitor: String) -> Summit_V1_Visit {

@@ -1,5 +1,9 @@
 import CLibPQ
-import Foundation
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
 
 /// One blocking libpq connection. Not Sendable: each belongs to one thread
 /// or serial queue (``PGWorker``, the change listener), which is what makes
@@ -133,7 +137,11 @@ final class PGConnection {
 
   private static func trimmed(_ text: UnsafePointer<CChar>?) -> String {
     guard let text else { return "" }
-    return String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
+    // libpq ends its messages with a newline.
+    var message = Substring(String(cString: text)).unicodeScalars
+    while let first = message.first, first.properties.isWhitespace { message.removeFirst() }
+    while let last = message.last, last.properties.isWhitespace { message.removeLast() }
+    return String(message)
   }
 
   private static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {

@@ -1,5 +1,4 @@
 import Dispatch
-import Foundation
 
 /// A PostgreSQL connection confined to one serial queue: calls run there one
 /// at a time, off the event loops, and bridge back to async callers.

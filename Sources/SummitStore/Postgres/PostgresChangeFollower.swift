@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
 import Synchronization
 
 /// Carries every committed change, whichever replica made it, to this
@@ -68,9 +72,7 @@ final class PostgresChangeFollower: Sendable {
 
   /// Starts the listening thread; it runs until ``stop()``.
   func start() {
-    let thread = Thread { [self] in listen() }
-    thread.name = "summit.postgres.listen"
-    thread.start()
+    DetachedThread.start { [self] in listen() }
   }
 
   func stop() { stopped.store(true, ordering: .relaxed) }
@@ -98,7 +100,7 @@ final class PostgresChangeFollower: Sendable {
           setAvailable(true)
         } catch {
           setAvailable(false)
-          Thread.sleep(forTimeInterval: 0.25)
+          usleep(250_000)
         }
         continue
       }

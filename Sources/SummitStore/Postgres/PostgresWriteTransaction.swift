@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A ``WriteTransaction`` on the writer connection, inside BEGIN … COMMIT
 /// and holding ``PostgresSchema/writeLock``.
