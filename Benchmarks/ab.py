@@ -31,6 +31,9 @@ METHODS = {
     "health": ("/grpc.health.v1.Health/Check", ""),
     "getleader": ("/summit.v1.LeaderService/GetLeader", "0a166c6561646572732f766c6164696d69722d707574696e"),
     "list50": ("/summit.v1.VisitService/ListVisits", "0832"),
+    # WatchVisits replaying the change log from sequence 1, each call ended
+    # by the client after 400 KB (as make bench's streaming row does).
+    "watch": ("/summit.v1.VisitService/WatchVisits", "1001", "-c", "4", "-m", "4", "-S", "400000"),
 }
 
 
@@ -71,10 +74,10 @@ def main() -> int:
     try:
         for _ in range(args.rounds):
             for method in methods:
-                path, message = METHODS[method]
+                path, message, *extra = METHODS[method]
                 for name, (proc, port) in servers.items():
                     cmd = ["taskset", "-c", "1", str(GRPCLOAD), "-p", str(port), "-P", path,
-                           "-c", "16", "-m", "32", "-w", "1", "-d", str(args.seconds), "-s", str(proc.pid)]
+                           "-c", "16", "-m", "32", "-w", "1", "-d", str(args.seconds), "-s", str(proc.pid)] + extra
                     if message:
                         cmd += ["-x", message]
                     out = subprocess.run(cmd, capture_output=True, text=True)
@@ -84,14 +87,14 @@ def main() -> int:
     finally:
         for proc, _ in servers.values():
             proc.kill()
-    print(f"{'method':<10} {'build':<4} {'calls/s':>9} {'us CPU/call':>12} {'p50 us':>9} {'p99 us':>9} {'failed':>7}")
+    print(f"{'method':<10} {'build':<4} {'calls/s':>9} {'MB/s':>7} {'us CPU/call':>12} {'p50 us':>9} {'p99 us':>9} {'failed':>7}")
     for method in methods:
         cpu = {}
         for name in ("old", "new"):
             rs = results[(method, name)]
             med = lambda key: statistics.median(r[key] for r in rs)  # noqa: E731
             cpu[name] = med("server_cpu_sched_us_per_call")
-            print(f"{method:<10} {name:<4} {med('calls_per_s'):>9.0f} {cpu[name]:>12.2f} "
+            print(f"{method:<10} {name:<4} {med('calls_per_s'):>9.0f} {med('payload_mb_per_s'):>7.1f} {cpu[name]:>12.2f} "
                   f"{med('p50_us'):>9.0f} {med('p99_us'):>9.0f} {sum(r['failed'] for r in rs):>7}")
         print(f"{method:<10} old/new CPU per call: {cpu['old'] / cpu['new']:.2f}x")
     return 1 if failed else 0

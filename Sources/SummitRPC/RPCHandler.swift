@@ -24,6 +24,17 @@ public protocol ServerCallStreams: Sendable {
   /// Sends the response headers now, with the context's initial metadata,
   /// rather than with the first message.
   func sendInitialMetadata() async throws
+  /// Sends several response messages, in order, as one hand-over to the
+  /// transport where it can (a handler streaming a backlog of messages pays
+  /// one thread hop per batch, not one per message).
+  func sendResponses(_ messages: [[UInt8]]) async throws
+}
+
+extension ServerCallStreams {
+  /// One ``sendResponse(_:)`` per message, for transports without batches.
+  public func sendResponses(_ messages: [[UInt8]]) async throws {
+    for message in messages { try await sendResponse(message) }
+  }
 }
 
 /// A method's implementation as the transport sees it: encoded messages in
@@ -230,6 +241,18 @@ public struct ResponseWriter<Message: ProtoMessage>: Sendable {
   /// slow reader cannot make the server buffer without bound.
   public func write(_ message: Message) async throws {
     try await streams.sendResponse(message.serializedBytes())
+  }
+
+  /// Sends `messages` in order, like one ``write(_:)`` each, but handed to
+  /// the transport in batches (see ``ServerCallStreams/sendResponses(_:)``).
+  public func write(contentsOf messages: some Sequence<Message>) async throws {
+    try await streams.sendResponses(messages.map { $0.serializedBytes() })
+  }
+
+  /// ``write(contentsOf:)`` of messages already encoded (built from stored
+  /// bytes); the caller vouches that each is a valid `Message`.
+  public func writeEncoded(contentsOf messages: [[UInt8]]) async throws {
+    try await streams.sendResponses(messages)
   }
 
   /// Sends the response headers now (with the context's initial metadata).

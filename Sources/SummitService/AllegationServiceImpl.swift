@@ -132,15 +132,8 @@ public struct AllegationServiceImpl: Summit_V1_AllegationServiceProtocol {
     if request.afterSequence < 0 { throw ServiceErrors.invalid("after_sequence", "must not be negative") }
     try await ChangeWatcher.watch(
       store: store, collection: .allegations, after: request.afterSequence, established: responses.sendInitialMetadata
-    ) { change in
-      let allegation = try Summit_V1_Allegation(serializedBytes: change.data)
-      try await responses.write(
-        .with {
-          $0.type = ChangeWatcher.changeType(change.kind)
-          $0.allegation = allegation
-          $0.sequence = change.sequence
-          $0.commitTime = ChangeWatcher.timestamp(change.commitTime)
-        })
+    ) { changes in
+      try await responses.writeEncoded(contentsOf: changes.map(EncodedEvents.event))
     }
   }
 

@@ -9,18 +9,18 @@ enum ChangeWatcher {
   static func watch(
     store: any ResourceStore, collection: ResourceCollection, after: Int64,
     established: () async throws -> Void,
-    deliver: (Change) async throws -> Void
+    deliver: ([Change]) async throws -> Void
   ) async throws {
     // Subscribe first, so nothing committed while the log is read is missed.
     let live = store.feed.subscribe()
     var last = after
     if after > 0 {
       while true {
+        // A page of the log is delivered as one batch (one hand-over to the transport).
         let page = try await storeCall { try await store.changes(after: last, limit: 500) }
-        for change in page {
-          last = change.sequence
-          if change.collection == collection { try await deliver(change) }
-        }
+        if let newest = page.last { last = newest.sequence }
+        let matching = page.filter { $0.collection == collection }
+        if !matching.isEmpty { try await deliver(matching) }
         if page.count < 500 { break }
       }
     }
@@ -31,7 +31,7 @@ enum ChangeWatcher {
     do {
       for try await change in live where change.sequence > last {
         last = change.sequence
-        if change.collection == collection { try await deliver(change) }
+        if change.collection == collection { try await deliver([change]) }
       }
     } catch let overflow as ChangeFeed.Overflow {
       throw ServiceErrors.error(

@@ -110,6 +110,32 @@ enum EncodedPages {
     }
   }
 
+  /// Where the value of the first top-level length-delimited `field` lies
+  /// in `bytes`, or nil when absent. Throws on bytes that are not a
+  /// well-formed message.
+  static func rangeOfField(_ field: Int, in bytes: [UInt8]) throws -> Range<Int>? {
+    try bytes.withUnsafeBufferPointer { buffer throws(Malformed) -> Range<Int>? in
+      let end = buffer.count
+      var i = 0
+      while i < end {
+        let tag = try readVarint(buffer, &i)
+        switch tag & 7 {
+        case 0: _ = try readVarint(buffer, &i)
+        case 1: i += 8
+        case 2:
+          let length = try readVarint(buffer, &i)
+          guard length <= UInt64(end - i) else { throw Malformed() }
+          if Int(truncatingIfNeeded: tag >> 3) == field { return i..<(i + Int(length)) }
+          i += Int(length)
+        case 5: i += 4
+        default: throw Malformed()
+        }
+        guard i <= end else { throw Malformed() }
+      }
+      return nil
+    }
+  }
+
   private static func readVarint(_ buffer: UnsafeBufferPointer<UInt8>, _ i: inout Int) throws(Malformed) -> UInt64 {
     var result: UInt64 = 0
     var shift: UInt64 = 0

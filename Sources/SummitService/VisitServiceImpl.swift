@@ -132,16 +132,18 @@ public struct VisitServiceImpl: Summit_V1_VisitServiceProtocol {
     if request.afterSequence < 0 { throw ServiceErrors.invalid("after_sequence", "must not be negative") }
     try await ChangeWatcher.watch(
       store: store, collection: .visits, after: request.afterSequence, established: responses.sendInitialMetadata
-    ) { change in
-      let visit = try Summit_V1_Visit(serializedBytes: change.data)
-      guard request.visitor.isEmpty || visit.visitor == request.visitor else { return }
-      try await responses.write(
-        .with {
-          $0.type = ChangeWatcher.changeType(change.kind)
-          $0.visit = visit
-          $0.sequence = change.sequence
-          $0.commitTime = ChangeWatcher.timestamp(change.commitTime)
-        })
+    ) { changes in
+      // Events from the stored bytes (EncodedEvents); `visitor` is Visit's field 2.
+      let events = try changes.compactMap { change -> [UInt8]? in
+        if !request.visitor.isEmpty {
+          guard let visitor = EncodedEvents.stringField(2, in: change.data) else {
+            throw StoreError(.corrupt, "change \(change.sequence) does not hold a well-formed visit")
+          }
+          guard visitor == request.visitor else { return nil }
+        }
+        return EncodedEvents.event(change)
+      }
+      if !events.isEmpty { try await responses.writeEncoded(contentsOf: events) }
     }
   }
 

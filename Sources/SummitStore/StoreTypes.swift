@@ -90,6 +90,15 @@ public struct Change: Sendable, Hashable {
   public var data: [UInt8]
   /// Milliseconds since 1970.
   public var commitTime: Int64
+
+  public init(sequence: Int64, collection: ResourceCollection, kind: ChangeKind, id: String, data: [UInt8], commitTime: Int64) {
+    self.sequence = sequence
+    self.collection = collection
+    self.kind = kind
+    self.id = id
+    self.data = data
+    self.commitTime = commitTime
+  }
 }
 
 /// Why the store failed: the service maps these to gRPC codes.

@@ -194,15 +194,16 @@ import Testing
 
   @Test func deadlineCancelsTheHandler() async throws {
     try await withServer { s in
-      // 10 messages 300 ms apart against a 1 s deadline: the deadline falls
+      // 10 messages 400 ms apart against a 2 s deadline: the deadline falls
       // while the handler runs even when a loaded machine starts it late (a
       // handler cancelled before it starts never reaches the code that
-      // records it; 300 ms was sometimes too short in CI).
+      // records it; 300 ms was sometimes too short in CI, and 1 s too short
+      // beside a CPU-bound suite running in parallel).
       let slow = Grpc_Testing_StreamingOutputCallRequest.with {
-        $0.responseParameters = (0..<10).map { _ in .with { $0.size = 1; $0.intervalUs = 300_000 } }
+        $0.responseParameters = (0..<10).map { _ in .with { $0.size = 1; $0.intervalUs = 400_000 } }
       }
       let error = await rpcError {
-        for try await _ in s.client.streamingOutputCall(slow, options: CallOptions(timeout: .seconds(1))) {}
+        for try await _ in s.client.streamingOutputCall(slow, options: CallOptions(timeout: .seconds(2))) {}
       }
       #expect(error?.code == .deadlineExceeded)
       #expect(await eventually { s.log.cancelled == 1 })

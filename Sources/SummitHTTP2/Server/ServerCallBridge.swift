@@ -39,31 +39,67 @@ struct ServerCallBridge: ServerCallStreams {
 
   func sendResponse(_ message: [UInt8]) async throws {
     try Task.checkCancellation()
-    let (stream, connection, eventLoop, context, limit) =
-      (self.stream, self.connection, self.eventLoop, self.context, self.maxPendingResponseBytes)
-    let count = message.count
-    // Wait for room first, so a stream queues at most its limit plus one
-    // message, and a handler whose client reads slowly waits before its
-    // message is framed rather than after it was copied into the queue.
-    let room = try await onLoop { () -> EventLoopFuture<Void>? in
-      let s = stream.value
-      guard !s.finished, !s.closed else { throw CancellationError() }
-      connection.value.responseBuilt(s, count: count)
-      return s.pendingCount <= limit ? nil : s.waitForRoom(limit: limit, on: eventLoop)
-    }
-    if let room {
-      do {
-        try await room.get()
-      } catch {
-        _ = try? await onLoop { connection.value.dropHeld(stream.value, count: count) }
-        throw error
+    try await sendFramed(frame(message), count: message.count)
+  }
+
+  /// Frames the messages back to back (gRPC messages are length-prefixed,
+  /// so the concatenation is the same bytes on the wire) and hands them over
+  /// in batches of about ``batchBytes``: one visit to the loop per batch.
+  func sendResponses(_ messages: [[UInt8]]) async throws {
+    try Task.checkCancellation()
+    var batch: [UInt8] = []
+    var count = 0
+    for message in messages {
+      batch += frame(message)
+      count += message.count
+      if batch.count >= Self.batchBytes {
+        try await sendFramed(batch, count: count)
+        batch = []
+        count = 0
       }
     }
+    if !batch.isEmpty { try await sendFramed(batch, count: count) }
+  }
+
+  /// How many framed bytes ``sendResponses(_:)`` hands over at once.
+  static let batchBytes = 64 * 1024
+
+  /// The message as sent: compressed when negotiated, framed.
+  private func frame(_ message: [UInt8]) -> [UInt8] {
     let compressed = compression == .gzip && context.compressResponses
     let payload = compressed ? Gzip.compress(message) : message
-    var bytes: [UInt8] = []
-    MessageFramer.append(payload, compressed: compressed, to: &bytes)
-    let framed = bytes
+    var framed: [UInt8] = []
+    framed.reserveCapacity(payload.count + MessageFramer.headerSize)
+    MessageFramer.append(payload, compressed: compressed, to: &framed)
+    return framed
+  }
+
+  /// Queues framed bytes (of `count` message bytes) for the stream.
+  ///
+  /// Framed off the loop, so that the usual case (the stream has room) is
+  /// one visit to the loop, which queues them; a handler off the loop pays
+  /// one thread hop per hand-over, not two. When the client reads slowly the
+  /// framed bytes wait here, held (counted in the connection's backlog), so
+  /// a stream queues at most its limit plus one hand-over.
+  private func sendFramed(_ framed: [UInt8], count: Int) async throws {
+    let (stream, connection, eventLoop, context, limit) =
+      (self.stream, self.connection, self.eventLoop, self.context, self.maxPendingResponseBytes)
+    let room = try await onLoop { () -> EventLoopFuture<Void>? in
+      let s = stream.value
+      let c = connection.value
+      guard !s.finished, !s.closed else { throw CancellationError() }
+      c.responseBuilt(s, count: count)
+      guard s.pendingCount <= limit else { return s.waitForRoom(limit: limit, on: eventLoop) }
+      Self.queue(framed, heldCount: count, on: s, c, initial: context.initialMetadata)
+      return nil
+    }
+    guard let room else { return }
+    do {
+      try await room.get()
+    } catch {
+      _ = try? await onLoop { connection.value.dropHeld(stream.value, count: count) }
+      throw error
+    }
     try await onLoop {
       let s = stream.value
       let c = connection.value
@@ -71,11 +107,18 @@ struct ServerCallBridge: ServerCallStreams {
         c.dropHeld(s, count: count)
         throw CancellationError()
       }
-      c.ensureHeadersSent(s, initial: context.initialMetadata)
-      c.queueResponse(s, heldCount: count, framed: framed)
-      c.resume(s)
-      c.scheduleFlush()
+      Self.queue(framed, heldCount: count, on: s, c, initial: context.initialMetadata)
     }
+  }
+
+  /// Queues a framed message behind the response headers and asks for a flush.
+  private static func queue(
+    _ framed: [UInt8], heldCount: Int, on stream: ServerStream, _ connection: ServerConnectionHandler, initial: Metadata
+  ) {
+    connection.ensureHeadersSent(stream, initial: initial)
+    connection.queueResponse(stream, heldCount: heldCount, framed: framed)
+    connection.resume(stream)
+    connection.scheduleFlush()
   }
 
   func sendInitialMetadata() async throws {
