@@ -6,53 +6,110 @@
   import Darwin
 #endif
 
-/// A bump allocator for the C copy of one message being encoded.
+/// A bump allocator for the C side of one encode or decode.
 ///
-/// protobuf-c packs from a tree of C structs, strings and arrays. Building
-/// that tree with one `malloc` per node would dominate encoding, so every node
-/// comes from a few chunks here, all freed at once when the arena goes. Used
-/// only inside the codec (generated code included), never past one encode.
+/// protobuf-c packs from, and unpacks into, a tree of C structs, strings and
+/// arrays. One `malloc` and `free` per node would dominate both directions, so
+/// every node comes from a few chunks here and all of them go at once in
+/// ``reset()``. Each thread keeps one arena and its largest chunk between
+/// messages (``withScratch(_:)``), so a steady stream of messages of similar
+/// size allocates nothing on the C side. Used only inside the codec
+/// (generated code included); no pointer into it outlives one message.
 package final class ProtoArena {
-  private var chunks: [UnsafeMutableRawPointer] = []
+  /// Chunks are linked through a header at their start; the current chunk
+  /// is the head of the list.
+  private struct ChunkHeader {
+    var next: UnsafeMutableRawPointer?
+    var size: Int
+  }
+
+  /// Bytes before the first usable byte of a chunk; keeps malloc's 16-byte alignment.
+  private static let headerSize = 16
+  /// The first chunk of a new arena, and the smallest one ever allocated.
+  private static let minimumChunkSize = 4096
+  /// Growth stops doubling here; larger requests still get a chunk of their own.
+  private static let maximumChunkSize = 1 << 20
+  /// The largest chunk ``reset()`` keeps for the next message.
+  private static let retainedChunkLimit = 256 * 1024
+
+  private var head: UnsafeMutableRawPointer?
   private var cursor: UnsafeMutableRawPointer?
   private var remaining = 0
-  private var nextChunkSize = 1024
+  private var nextChunkSize = ProtoArena.minimumChunkSize
 
   package init() {}
 
   deinit {
-    for chunk in chunks { free(chunk) }
+    freeChunks(from: head)
   }
 
   package func allocateRaw(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
     if let cursor {
-      let padding = (alignment - Int(bitPattern: cursor) % alignment) % alignment
-      if padding + byteCount <= remaining {
+      let padding = (0 &- Int(bitPattern: cursor)) & (alignment &- 1)
+      if padding &+ byteCount <= remaining {
         let start = cursor + padding
         self.cursor = start + byteCount
-        remaining -= padding + byteCount
+        remaining &-= padding &+ byteCount
         return start
       }
     }
-    // Large requests get a chunk of their own; the current chunk stays in use.
-    if byteCount > nextChunkSize / 2 {
-      return newChunk(byteCount)
-    }
-    let chunk = newChunk(nextChunkSize)
-    cursor = chunk + byteCount
-    remaining = nextChunkSize - byteCount
-    nextChunkSize = min(nextChunkSize * 2, 64 * 1024)
-    return chunk
+    return allocateInNewChunk(byteCount: byteCount)
   }
 
-  private func newChunk(_ size: Int) -> UnsafeMutableRawPointer {
-    // malloc's alignment (16 on 64-bit) covers every C type protobuf-c uses.
-    guard let chunk = malloc(max(size, 1)) else { fatalError("out of memory") }
-    chunks.append(chunk)
-    return chunk
+  /// Starts a chunk big enough for `byteCount` (malloc's alignment covers
+  /// every C type protobuf-c uses) and carves the request from its start.
+  private func allocateInNewChunk(byteCount: Int) -> UnsafeMutableRawPointer {
+    let size = max(nextChunkSize, byteCount + Self.headerSize)
+    nextChunkSize = min(nextChunkSize * 2, Self.maximumChunkSize)
+    guard let chunk = malloc(size) else { fatalError("out of memory") }
+    chunk.storeBytes(of: ChunkHeader(next: head, size: size), as: ChunkHeader.self)
+    head = chunk
+    let start = chunk + Self.headerSize
+    cursor = start + byteCount
+    remaining = size - Self.headerSize - byteCount
+    return start
+  }
+
+  /// Forgets every allocation. The largest chunk (up to a limit) stays as the
+  /// current one; the others go back to malloc.
+  package func reset() {
+    var keep: UnsafeMutableRawPointer?
+    var keepSize = 0
+    var chunk = head
+    while let c = chunk {
+      let header = c.load(as: ChunkHeader.self)
+      chunk = header.next
+      if header.size > keepSize, header.size <= Self.retainedChunkLimit {
+        if let keep { free(keep) }
+        keep = c
+        keepSize = header.size
+      } else {
+        free(c)
+      }
+    }
+    head = keep
+    if let keep {
+      keep.storeBytes(of: ChunkHeader(next: nil, size: keepSize), as: ChunkHeader.self)
+      cursor = keep + Self.headerSize
+      remaining = keepSize - Self.headerSize
+      nextChunkSize = min(keepSize * 2, Self.maximumChunkSize)
+    } else {
+      cursor = nil
+      remaining = 0
+      nextChunkSize = Self.minimumChunkSize
+    }
+  }
+
+  private func freeChunks(from first: UnsafeMutableRawPointer?) {
+    var chunk = first
+    while let c = chunk {
+      chunk = c.load(as: ChunkHeader.self).next
+      free(c)
+    }
   }
 
   /// Uninitialised, bound memory for `count` values of `T`.
+  @inline(__always)
   package func allocate<T>(_: T.Type, count: Int = 1) -> UnsafeMutablePointer<T> {
     allocateRaw(byteCount: MemoryLayout<T>.stride * max(count, 1), alignment: MemoryLayout<T>.alignment)
       .bindMemory(to: T.self, capacity: max(count, 1))
@@ -63,16 +120,16 @@ package final class ProtoArena {
   package func cString(_ s: String) -> UnsafeMutablePointer<CChar> {
     var s = s
     return s.withUTF8 { utf8 in
-      let p = allocate(CChar.self, count: utf8.count + 1)
-      UnsafeMutableRawPointer(p).copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
-      p[utf8.count] = 0
-      return p
+      let p = allocateRaw(byteCount: utf8.count + 1, alignment: 1)
+      if let base = utf8.baseAddress { p.copyMemory(from: base, byteCount: utf8.count) }
+      p.storeBytes(of: 0, toByteOffset: utf8.count, as: UInt8.self)
+      return p.bindMemory(to: CChar.self, capacity: utf8.count + 1)
     }
   }
 
   package func cStrings(_ strings: [String]) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> {
     let p = allocate(UnsafeMutablePointer<CChar>?.self, count: strings.count)
-    for (i, s) in strings.enumerated() { (p + i).initialize(to: cString(s)) }
+    for i in strings.indices { (p + i).initialize(to: cString(strings[i])) }
     return p
   }
 
@@ -93,7 +150,7 @@ package final class ProtoArena {
   /// A C array of `transform` applied to each value.
   package func copy<S, T>(_ values: [S], _ transform: (S) -> T) -> UnsafeMutablePointer<T> {
     let p = allocate(T.self, count: values.count)
-    for (i, v) in values.enumerated() { (p + i).initialize(to: transform(v)) }
+    for i in values.indices { (p + i).initialize(to: transform(values[i])) }
     return p
   }
 
@@ -102,7 +159,7 @@ package final class ProtoArena {
     _ values: [S], _ make: (S) -> UnsafeMutablePointer<T>
   ) -> UnsafeMutablePointer<UnsafeMutablePointer<T>?> {
     let p = allocate(UnsafeMutablePointer<T>?.self, count: values.count)
-    for (i, v) in values.enumerated() { (p + i).initialize(to: make(v)) }
+    for i in values.indices { (p + i).initialize(to: make(values[i])) }
     return p
   }
 }

@@ -6,15 +6,22 @@ internal import CProtobufC
 
 /// Encodes the C message that `build` fills in an arena.
 package func protoEncode(_ build: (ProtoArena) -> UnsafeRawPointer) -> [UInt8] {
-  var out: [UInt8] = []
-  protoEncode(appendingTo: &out, build)
-  return out
+  ProtoArena.withScratch { arena in
+    let message = build(arena).assumingMemoryBound(to: ProtobufCMessage.self)
+    let size = protobuf_c_message_get_packed_size(message)
+    guard size > 0 else { return [] }
+    // protobuf-c writes every byte of `size`, so the array needs no zeroing first.
+    return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+      let written = protobuf_c_message_pack(message, buffer.baseAddress!)
+      precondition(written == size, "protobuf-c packed \(written) bytes of \(size)")
+      count = size
+    }
+  }
 }
 
 /// Encodes the C message that `build` fills in an arena, after what `buffer` holds.
 package func protoEncode(appendingTo buffer: inout [UInt8], _ build: (ProtoArena) -> UnsafeRawPointer) {
-  let arena = ProtoArena()
-  withExtendedLifetime(arena) {
+  ProtoArena.withScratch { arena in
     let message = build(arena).assumingMemoryBound(to: ProtobufCMessage.self)
     let size = protobuf_c_message_get_packed_size(message)
     guard size > 0 else { return }
@@ -28,7 +35,7 @@ package func protoEncode(appendingTo buffer: inout [UInt8], _ build: (ProtoArena
 }
 
 /// Unpacks `bytes` as the message `descriptor` describes and hands the C
-/// message to `body`, freeing it afterwards: no C pointer outlives the call.
+/// message to `body`: no C pointer outlives the call.
 package func protoDecode<T>(
   _ bytes: [UInt8],
   descriptor: UnsafeRawPointer,
@@ -41,27 +48,42 @@ package func protoDecode<T>(
 }
 
 /// ``protoDecode(_:descriptor:_:)`` over bytes already in memory.
+///
+/// protobuf-c unpacks into this thread's ``ProtoArena`` rather than one
+/// `malloc` per string, array and submessage; the whole tree goes at once when
+/// the arena is reset, so `protobuf_c_message_free_unpacked` never runs.
 package func protoDecode<T>(
   _ bytes: UnsafeRawBufferPointer,
   descriptor: UnsafeRawPointer,
   _ body: (UnsafeRawPointer) throws(CodecError) -> T
 ) throws(CodecError) -> T {
   let descriptor = descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
-  // protobuf-c never reads past `count`; a non-nil pointer keeps it off a
-  // NULL it may assert against for empty input.
-  var empty: UInt8 = 0
-  let unpacked = withUnsafeMutablePointer(to: &empty) { emptyPointer in
-    protobuf_c_message_unpack(
-      descriptor, nil, bytes.count,
-      bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(emptyPointer))
+  return try ProtoArena.withScratch { arena throws(CodecError) in
+    var allocator = ProtobufCAllocator(
+      alloc: arenaAllocate, free: arenaFree, allocator_data: Unmanaged.passUnretained(arena).toOpaque())
+    // protobuf-c never reads past `count`; a non-nil pointer keeps it off a
+    // NULL it may assert against for empty input.
+    var empty: UInt8 = 0
+    let unpacked = withUnsafeMutablePointer(to: &empty) { emptyPointer in
+      protobuf_c_message_unpack(
+        descriptor, &allocator, bytes.count,
+        bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(emptyPointer))
+    }
+    guard let message = unpacked else {
+      throw CodecError.malformed(String(cString: descriptor.pointee.name))
+    }
+    return try body(UnsafeRawPointer(message))
   }
-  guard let message = unpacked else {
-    throw CodecError.malformed(String(cString: descriptor.pointee.name))
-  }
-  defer { protobuf_c_message_free_unpacked(message, nil) }
-  return try body(UnsafeRawPointer(message))
 }
 
+/// protobuf-c's allocation hook: memory from the arena in `data`, aligned for
+/// any member of a protobuf-c struct (pointers, 64-bit numbers, doubles).
+private func arenaAllocate(_ data: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
+  Unmanaged<ProtoArena>.fromOpaque(data!).takeUnretainedValue().allocateRaw(byteCount: size, alignment: 8)
+}
+
+/// protobuf-c's free hook: nothing to do, the arena's reset frees everything.
+private func arenaFree(_ data: UnsafeMutableRawPointer?, _ pointer: UnsafeMutableRawPointer?) {}
 /// Copies out of unpacked C messages (used by generated `init(_c:)`).
 package enum ProtoC {
   /// A Swift string from a C string field; invalid UTF-8 is an error, never repaired.
