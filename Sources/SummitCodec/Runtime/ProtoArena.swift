@@ -11,11 +11,46 @@
 /// protobuf-c packs from, and unpacks into, a tree of C structs, strings and
 /// arrays. One `malloc` and `free` per node would dominate both directions, so
 /// every node comes from a few chunks here and all of them go at once in
-/// ``reset()``. Each thread keeps one arena and its largest chunk between
-/// messages (``withScratch(_:)``), so a steady stream of messages of similar
-/// size allocates nothing on the C side. Used only inside the codec
+/// ``reset()``. Each thread keeps one arena and a chunk between messages
+/// (``withScratch(_:)``), so a steady stream of messages of similar size
+/// allocates nothing on the C side. Used only inside the codec
 /// (generated code included); no pointer into it outlives one message.
 package final class ProtoArena {
+  /// The allocator's state lives outside the object so that protobuf-c's
+  /// allocation hook reaches it through a plain pointer, without retaining
+  /// the object or a dynamic exclusivity check per allocation.
+  let state: UnsafeMutablePointer<ProtoArenaState>
+
+  package init() {
+    state = .allocate(capacity: 1)
+    state.initialize(to: ProtoArenaState())
+  }
+
+  deinit {
+    state.pointee.freeAll()
+    state.deallocate()
+  }
+
+  @inline(__always)
+  package func allocateRaw(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
+    state.pointee.allocate(byteCount: byteCount, alignment: alignment)
+  }
+
+  /// Forgets every allocation, keeping a chunk for the next message.
+  package func reset() {
+    state.pointee.reset()
+  }
+
+  /// Uninitialised, bound memory for `count` values of `T`.
+  @inline(__always)
+  package func allocate<T>(_: T.Type, count: Int = 1) -> UnsafeMutablePointer<T> {
+    allocateRaw(byteCount: MemoryLayout<T>.stride * max(count, 1), alignment: MemoryLayout<T>.alignment)
+      .bindMemory(to: T.self, capacity: max(count, 1))
+  }
+}
+
+/// The chunks and bump cursor of one ``ProtoArena``.
+struct ProtoArenaState {
   /// Chunks are linked through a header at their start; the current chunk
   /// is the head of the list.
   private struct ChunkHeader {
@@ -29,137 +64,88 @@ package final class ProtoArena {
   private static let minimumChunkSize = 4096
   /// Growth stops doubling here; larger requests still get a chunk of their own.
   private static let maximumChunkSize = 1 << 20
-  /// The largest chunk ``reset()`` keeps for the next message.
-  private static let retainedChunkLimit = 256 * 1024
+  /// The largest chunk ``reset()`` keeps (or makes) for the next message.
+  private static let retainedChunkLimit = 512 * 1024
 
   private var head: UnsafeMutableRawPointer?
-  private var cursor: UnsafeMutableRawPointer?
-  private var remaining = 0
-  private var nextChunkSize = ProtoArena.minimumChunkSize
+  private var cursor = 0
+  private var end = 0
+  private var nextChunkSize = Self.minimumChunkSize
+  /// String and bytes contents copied in since the last reset (see ``ProtoArena/packedSizeBound``).
+  var payloadBytes = 0
 
-  package init() {}
-
-  deinit {
-    freeChunks(from: head)
-  }
-
-  package func allocateRaw(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
-    if let cursor {
-      let padding = (0 &- Int(bitPattern: cursor)) & (alignment &- 1)
-      if padding &+ byteCount <= remaining {
-        let start = cursor + padding
-        self.cursor = start + byteCount
-        remaining &-= padding &+ byteCount
-        return start
-      }
+  /// `byteCount` bytes at a multiple of `alignment` (a power of two).
+  @inline(__always)
+  mutating func allocate(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
+    let start = (cursor &+ alignment &- 1) & ~(alignment &- 1)
+    if byteCount <= end &- start {
+      cursor = start &+ byteCount
+      return UnsafeMutableRawPointer(bitPattern: start).unsafelyUnwrapped
     }
     return allocateInNewChunk(byteCount: byteCount)
   }
 
   /// Starts a chunk big enough for `byteCount` (malloc's alignment covers
   /// every C type protobuf-c uses) and carves the request from its start.
-  private func allocateInNewChunk(byteCount: Int) -> UnsafeMutableRawPointer {
+  private mutating func allocateInNewChunk(byteCount: Int) -> UnsafeMutableRawPointer {
     let size = max(nextChunkSize, byteCount + Self.headerSize)
     nextChunkSize = min(nextChunkSize * 2, Self.maximumChunkSize)
     guard let chunk = malloc(size) else { fatalError("out of memory") }
     chunk.storeBytes(of: ChunkHeader(next: head, size: size), as: ChunkHeader.self)
     head = chunk
     let start = chunk + Self.headerSize
-    cursor = start + byteCount
-    remaining = size - Self.headerSize - byteCount
+    cursor = Int(bitPattern: start) + byteCount
+    end = Int(bitPattern: chunk) + size
     return start
   }
 
-  /// Forgets every allocation. The largest chunk (up to a limit) stays as the
-  /// current one; the others go back to malloc.
-  package func reset() {
-    var keep: UnsafeMutableRawPointer?
-    var keepSize = 0
+  /// Forgets every allocation. A single chunk (up to a limit) stays for the
+  /// next message; when the message needed several, they go back to malloc
+  /// and the next chunk is made as large as all of them together, so that a
+  /// run of messages of one size settles on one chunk and no mallocs.
+  mutating func reset() {
+    payloadBytes = 0
+    guard let first = head else { return }
+    let header = first.load(as: ChunkHeader.self)
+    if header.next == nil, header.size <= Self.retainedChunkLimit {
+      cursor = Int(bitPattern: first) + Self.headerSize
+      return
+    }
+    var total = 0
     var chunk = head
     while let c = chunk {
       let header = c.load(as: ChunkHeader.self)
       chunk = header.next
-      if header.size > keepSize, header.size <= Self.retainedChunkLimit {
-        if let keep { free(keep) }
-        keep = c
-        keepSize = header.size
-      } else {
-        free(c)
-      }
+      total += header.size
+      free(c)
     }
-    head = keep
-    if let keep {
-      keep.storeBytes(of: ChunkHeader(next: nil, size: keepSize), as: ChunkHeader.self)
-      cursor = keep + Self.headerSize
-      remaining = keepSize - Self.headerSize
-      nextChunkSize = min(keepSize * 2, Self.maximumChunkSize)
-    } else {
-      cursor = nil
-      remaining = 0
-      nextChunkSize = Self.minimumChunkSize
-    }
+    head = nil
+    cursor = 0
+    end = 0
+    nextChunkSize = min(max(total, Self.minimumChunkSize), Self.retainedChunkLimit)
   }
 
-  private func freeChunks(from first: UnsafeMutableRawPointer?) {
-    var chunk = first
+  /// Bytes handed out since the last reset, padding and the unused ends of
+  /// full chunks included: never less than what was asked for.
+  var bytesInUse: Int {
+    guard let first = head else { return 0 }
+    var total = cursor - (Int(bitPattern: first) + Self.headerSize)
+    var chunk = first.load(as: ChunkHeader.self).next
+    while let c = chunk {
+      let header = c.load(as: ChunkHeader.self)
+      total += header.size - Self.headerSize
+      chunk = header.next
+    }
+    return total
+  }
+
+  /// Frees every chunk; the state must not be used afterwards.
+  mutating func freeAll() {
+    var chunk = head
     while let c = chunk {
       chunk = c.load(as: ChunkHeader.self).next
       free(c)
     }
-  }
-
-  /// Uninitialised, bound memory for `count` values of `T`.
-  @inline(__always)
-  package func allocate<T>(_: T.Type, count: Int = 1) -> UnsafeMutablePointer<T> {
-    allocateRaw(byteCount: MemoryLayout<T>.stride * max(count, 1), alignment: MemoryLayout<T>.alignment)
-      .bindMemory(to: T.self, capacity: max(count, 1))
-  }
-
-  /// A NUL-terminated copy of `s`. C strings end at the first NUL, so a
-  /// string holding U+0000 is cut there: a limit of protobuf-c's string fields.
-  package func cString(_ s: String) -> UnsafeMutablePointer<CChar> {
-    var s = s
-    return s.withUTF8 { utf8 in
-      let p = allocateRaw(byteCount: utf8.count + 1, alignment: 1)
-      if let base = utf8.baseAddress { p.copyMemory(from: base, byteCount: utf8.count) }
-      p.storeBytes(of: 0, toByteOffset: utf8.count, as: UInt8.self)
-      return p.bindMemory(to: CChar.self, capacity: utf8.count + 1)
-    }
-  }
-
-  package func cStrings(_ strings: [String]) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> {
-    let p = allocate(UnsafeMutablePointer<CChar>?.self, count: strings.count)
-    for i in strings.indices { (p + i).initialize(to: cString(strings[i])) }
-    return p
-  }
-
-  package func bytes(_ b: [UInt8]) -> UnsafeMutablePointer<UInt8>? {
-    guard !b.isEmpty else { return nil }
-    let p = allocate(UInt8.self, count: b.count)
-    b.withUnsafeBufferPointer { p.initialize(from: $0.baseAddress!, count: b.count) }
-    return p
-  }
-
-  /// A C array holding `values` (trivial types: numbers, C enums).
-  package func copy<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
-    let p = allocate(T.self, count: values.count)
-    values.withUnsafeBufferPointer { if let base = $0.baseAddress { p.initialize(from: base, count: values.count) } }
-    return p
-  }
-
-  /// A C array of `transform` applied to each value.
-  package func copy<S, T>(_ values: [S], _ transform: (S) -> T) -> UnsafeMutablePointer<T> {
-    let p = allocate(T.self, count: values.count)
-    for i in values.indices { (p + i).initialize(to: transform(values[i])) }
-    return p
-  }
-
-  /// A C array of pointers, one per value, each made by `make`.
-  package func pointers<S, T>(
-    _ values: [S], _ make: (S) -> UnsafeMutablePointer<T>
-  ) -> UnsafeMutablePointer<UnsafeMutablePointer<T>?> {
-    let p = allocate(UnsafeMutablePointer<T>?.self, count: values.count)
-    for i in values.indices { (p + i).initialize(to: make(values[i])) }
-    return p
+    head = nil
   }
 }

@@ -7,14 +7,11 @@ internal import CProtobufC
 /// Encodes the C message that `build` fills in an arena.
 package func protoEncode(_ build: (ProtoArena) -> UnsafeRawPointer) -> [UInt8] {
   ProtoArena.withScratch { arena in
-    let message = build(arena).assumingMemoryBound(to: ProtobufCMessage.self)
-    let size = protobuf_c_message_get_packed_size(message)
-    guard size > 0 else { return [] }
-    // protobuf-c writes every byte of `size`, so the array needs no zeroing first.
-    return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-      let written = protobuf_c_message_pack(message, buffer.baseAddress!)
-      precondition(written == size, "protobuf-c packed \(written) bytes of \(size)")
-      count = size
+    packed(build(arena), in: arena) { bytes in
+      [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+        if let base = bytes.baseAddress { buffer.baseAddress!.initialize(from: base, count: bytes.count) }
+        count = bytes.count
+      }
     }
   }
 }
@@ -22,16 +19,23 @@ package func protoEncode(_ build: (ProtoArena) -> UnsafeRawPointer) -> [UInt8] {
 /// Encodes the C message that `build` fills in an arena, after what `buffer` holds.
 package func protoEncode(appendingTo buffer: inout [UInt8], _ build: (ProtoArena) -> UnsafeRawPointer) {
   ProtoArena.withScratch { arena in
-    let message = build(arena).assumingMemoryBound(to: ProtobufCMessage.self)
-    let size = protobuf_c_message_get_packed_size(message)
-    guard size > 0 else { return }
-    let start = buffer.count
-    buffer.append(contentsOf: repeatElement(0, count: size))
-    let written = buffer.withUnsafeMutableBufferPointer {
-      protobuf_c_message_pack(message, $0.baseAddress! + start)
-    }
-    precondition(written == size, "protobuf-c packed \(written) bytes of \(size)")
+    packed(build(arena), in: arena) { buffer.append(contentsOf: $0) }
   }
+}
+
+/// Packs `message`, built in `arena` since its last reset, into scratch
+/// memory of the arena sized by ``ProtoArena/packedSizeBound``, and hands
+/// the bytes to `body`.
+private func packed<R>(
+  _ message: UnsafeRawPointer, in arena: ProtoArena, _ body: (UnsafeBufferPointer<UInt8>) -> R
+) -> R {
+  let message = message.assumingMemoryBound(to: ProtobufCMessage.self)
+  let bound = arena.packedSizeBound
+  assert(protobuf_c_message_get_packed_size(message) <= bound, "packed size above the arena's bound")
+  let out = arena.allocate(UInt8.self, count: bound)
+  let written = protobuf_c_message_pack(message, out)
+  precondition(written <= bound, "protobuf-c packed \(written) bytes, more than the bound \(bound)")
+  return body(UnsafeBufferPointer(start: out, count: written))
 }
 
 /// Unpacks `bytes` as the message `descriptor` describes and hands the C
@@ -41,10 +45,9 @@ package func protoDecode<T>(
   descriptor: UnsafeRawPointer,
   _ body: (UnsafeRawPointer) throws(CodecError) -> T
 ) throws(CodecError) -> T {
-  let result = bytes.withUnsafeBytes { buffer in
-    Result { () throws(CodecError) in try protoDecode(buffer, descriptor: descriptor, body) }
+  try bytes.withUnsafeBufferPointer { buffer throws(CodecError) in
+    try protoDecode(UnsafeRawBufferPointer(buffer), descriptor: descriptor, body)
   }
-  return try result.get()
 }
 
 /// ``protoDecode(_:descriptor:_:)`` over bytes already in memory.
@@ -59,8 +62,7 @@ package func protoDecode<T>(
 ) throws(CodecError) -> T {
   let descriptor = descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
   return try ProtoArena.withScratch { arena throws(CodecError) in
-    var allocator = ProtobufCAllocator(
-      alloc: arenaAllocate, free: arenaFree, allocator_data: Unmanaged.passUnretained(arena).toOpaque())
+    var allocator = arena.cAllocator
     // protobuf-c never reads past `count`; a non-nil pointer keeps it off a
     // NULL it may assert against for empty input.
     var empty: UInt8 = 0
@@ -75,15 +77,6 @@ package func protoDecode<T>(
     return try body(UnsafeRawPointer(message))
   }
 }
-
-/// protobuf-c's allocation hook: memory from the arena in `data`, aligned for
-/// any member of a protobuf-c struct (pointers, 64-bit numbers, doubles).
-private func arenaAllocate(_ data: UnsafeMutableRawPointer?, _ size: Int) -> UnsafeMutableRawPointer? {
-  Unmanaged<ProtoArena>.fromOpaque(data!).takeUnretainedValue().allocateRaw(byteCount: size, alignment: 8)
-}
-
-/// protobuf-c's free hook: nothing to do, the arena's reset frees everything.
-private func arenaFree(_ data: UnsafeMutableRawPointer?, _ pointer: UnsafeMutableRawPointer?) {}
 /// Copies out of unpacked C messages (used by generated `init(_c:)`).
 package enum ProtoC {
   /// A Swift string from a C string field; invalid UTF-8 is an error, never repaired.
