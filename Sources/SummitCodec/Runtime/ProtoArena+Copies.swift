@@ -53,13 +53,15 @@ extension ProtoArena {
     return p
   }
 
-  /// A C array of pointers, one per value, each made by `make`.
+  /// A C array of pointers, one per value, each made by `make` from a
+  /// pointer to the value: a message is read in place, never copied.
   package func pointers<S, T>(
-    _ values: [S], _ make: (S) -> UnsafeMutablePointer<T>
+    _ values: [S], _ make: (UnsafePointer<S>) -> UnsafeMutablePointer<T>
   ) -> UnsafeMutablePointer<UnsafeMutablePointer<T>?> {
     let p = allocate(UnsafeMutablePointer<T>?.self, count: values.count)
     values.withUnsafeBufferPointer { values in
-      for i in values.indices { (p + i).initialize(to: make(values[i])) }
+      guard let base = values.baseAddress else { return }
+      for i in values.indices { (p + i).initialize(to: make(base + i)) }
     }
     return p
   }

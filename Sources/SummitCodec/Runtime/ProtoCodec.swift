@@ -5,6 +5,9 @@ internal import CProtobufC
 /// types come from their own C module, can call them.
 
 /// Encodes the C message that `build` fills in an arena.
+///
+/// Inlined so that `build`'s capture of the message is a borrow, not a copy.
+@inline(__always)
 package func protoEncode(_ build: (ProtoArena) -> UnsafeRawPointer) -> [UInt8] {
   ProtoArena.withScratch { arena in
     packed(build(arena), in: arena) { bytes in
@@ -17,6 +20,7 @@ package func protoEncode(_ build: (ProtoArena) -> UnsafeRawPointer) -> [UInt8] {
 }
 
 /// Encodes the C message that `build` fills in an arena, after what `buffer` holds.
+@inline(__always)
 package func protoEncode(appendingTo buffer: inout [UInt8], _ build: (ProtoArena) -> UnsafeRawPointer) {
   ProtoArena.withScratch { arena in
     packed(build(arena), in: arena) { buffer.append(contentsOf: $0) }
@@ -47,6 +51,26 @@ package func protoDecode<T>(
 ) throws(CodecError) -> T {
   try bytes.withUnsafeBufferPointer { buffer throws(CodecError) in
     try protoDecode(UnsafeRawBufferPointer(buffer), descriptor: descriptor, body)
+  }
+}
+
+/// Unpacks `bytes` as the message `descriptor` describes and has `read` copy
+/// the C message into `message`.
+///
+/// Generated initializers decode through this: handing the message through
+/// inout, rather than returning it or capturing `self` in a closure, lets the
+/// optimiser fill it in place instead of copying it out (a retain and
+/// release of every field).
+package func protoDecode<M>(
+  _ bytes: [UInt8],
+  descriptor: UnsafeRawPointer,
+  into message: inout M,
+  _ read: (inout M, UnsafeRawPointer) throws(CodecError) -> Void
+) throws(CodecError) {
+  try bytes.withUnsafeBufferPointer { buffer throws(CodecError) in
+    try protoDecode(UnsafeRawBufferPointer(buffer), descriptor: descriptor) { c throws(CodecError) in
+      try read(&message, c)
+    }
   }
 }
 
