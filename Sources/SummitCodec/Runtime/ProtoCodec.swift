@@ -10,12 +10,10 @@ internal import CProtobufC
 @inline(__always)
 package func protoEncode(_ build: (ProtoArena) -> UnsafeRawPointer) -> [UInt8] {
   ProtoArena.withScratch { arena in
-    packed(build(arena), in: arena) { bytes in
-      [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
-        if let base = bytes.baseAddress { buffer.baseAddress!.initialize(from: base, count: bytes.count) }
-        count = bytes.count
-      }
-    }
+    // Array(_: UnsafeRawBufferPointer) compiles to a specialised allocation;
+    // Array(unsafeUninitializedCapacity:) called the generic one, which
+    // looks up the array's type metadata at run time on every call.
+    packed(build(arena), in: arena) { [UInt8](UnsafeRawBufferPointer($0)) }
   }
 }
 
