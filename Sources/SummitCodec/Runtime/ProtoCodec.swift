@@ -40,20 +40,8 @@ private func packed<R>(
   return body(UnsafeBufferPointer(start: out, count: written))
 }
 
-/// Unpacks `bytes` as the message `descriptor` describes and hands the C
-/// message to `body`: no C pointer outlives the call.
-package func protoDecode<T>(
-  _ bytes: [UInt8],
-  descriptor: UnsafeRawPointer,
-  _ body: (UnsafeRawPointer) throws(CodecError) -> T
-) throws(CodecError) -> T {
-  try bytes.withUnsafeBufferPointer { buffer throws(CodecError) in
-    try protoDecode(UnsafeRawBufferPointer(buffer), descriptor: descriptor, body)
-  }
-}
-
 /// Unpacks `bytes` as the message `descriptor` describes and has `read` copy
-/// the C message into `message`.
+/// the C message into `message`: no C pointer outlives the call.
 ///
 /// Generated initializers decode through this: handing the message through
 /// inout, rather than returning it or capturing `self` in a closure, lets the
@@ -72,7 +60,8 @@ package func protoDecode<M>(
   }
 }
 
-/// ``protoDecode(_:descriptor:_:)`` over bytes already in memory.
+/// Unpacks `bytes` as the message `descriptor` describes and hands the C
+/// message to `body`.
 ///
 /// protobuf-c unpacks into this thread's ``ProtoArena`` rather than one
 /// `malloc` per string, array and submessage; the whole tree goes at once when
@@ -99,6 +88,7 @@ package func protoDecode<T>(
     return try body(UnsafeRawPointer(message))
   }
 }
+
 /// Copies out of unpacked C messages (used by generated `init(_c:)`).
 package enum ProtoC {
   /// A Swift string from a C string field; invalid UTF-8 is an error, never repaired.
