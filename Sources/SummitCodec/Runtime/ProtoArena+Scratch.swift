@@ -10,9 +10,11 @@
 /// call on this thread is using it; the thread's exit releases it.
 private let scratchKey: pthread_key_t = {
   var key = pthread_key_t()
-  let status = pthread_key_create(&key) { arena in
-    guard let arena else { return }
-    Unmanaged<ProtoArena>.fromOpaque(arena).release()
+  let status = pthread_key_create(&key) { value in
+    // Optional on Glibc, not on Darwin: the binding reads both.
+    let slot: UnsafeMutableRawPointer? = value
+    guard let slot else { return }
+    Unmanaged<ProtoArena>.fromOpaque(slot).release()
   }
   precondition(status == 0, "pthread_key_create failed (\(status))")
   return key
