@@ -4,11 +4,11 @@
 extension MessageEmitter {
   func emitFill(into w: inout CodeWriter) {
     let cType = entry.cType
-    w.line("/// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.")
-    w.block("static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<\(cType)>") { w in
+    w.line("/// A C copy of this message, allocated in `arena`, for protobuf-c to pack.")
+    w.block("func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<\(cType)>") { w in
       w.line("let c = arena.allocate(\(cType).self)")
       w.line("\(entry.cStem)__init(c)")
-      w.line("value._cFill(c, arena)")
+      w.line("_cFill(c, arena)")
       w.line("return c")
     }
     w.line()
@@ -82,11 +82,13 @@ extension MessageEmitter {
   /// where protobuf-c's own initializer already holds them.
   private func emitAssign(_ f: FieldShape, value: String, target: String, skipDefault: Bool, into w: inout CodeWriter) {
     switch f.element {
-    case .message(let m):
+    case .message:
       if case .singular = f.cardinality, skipDefault {
-        w.line("if let value = \(value) { \(target) = \(m.swiftName)._cNew(value, arena) }")
+        // Optional chaining reads the message in place (`if let` would copy
+        // it); nil leaves the NULL protobuf-c's initializer put there.
+        w.line("\(target) = \(value)?._cNew(arena)")
       } else {
-        w.line("\(target) = \(m.swiftName)._cNew(\(value), arena)")
+        w.line("\(target) = \(value)._cNew(arena)")
       }
     case .enumeration:
       w.line("\(target) = .init(rawValue: .init(truncatingIfNeeded: \(value).rawValue))")
@@ -107,8 +109,8 @@ extension MessageEmitter {
 
   private func repeatedFill(_ f: FieldShape, _ value: String) -> String {
     switch f.element {
-    case .message(let m):
-      return "arena.pointers(\(value)) { \(m.swiftName)._cNew($0, arena) }"
+    case .message:
+      return "arena.pointers(\(value)) { $0.pointee._cNew(arena) }"
     case .enumeration:
       return "arena.copy(\(value)) { .init(rawValue: .init(truncatingIfNeeded: $0.rawValue)) }"
     case .scalar(let t):
@@ -126,6 +128,14 @@ extension MessageEmitter {
     w.line("/// Copies an unpacked C message into Swift; throws on invalid UTF-8.")
     w.block("init(_c c: UnsafePointer<\(cType)>) throws(CodecError)") { w in
       w.line("self.init()")
+      w.line("try _cRead(c)")
+    }
+    w.line()
+    // Filling `self` in a mutating method rather than in the initializer's
+    // body keeps the optimiser from building the message in a temporary and
+    // copying it out (a retain and release of every field).
+    w.line("/// Sets the fields from an unpacked C message; throws on invalid UTF-8.")
+    w.block("mutating func _cRead(_ c: UnsafePointer<\(cType)>) throws(CodecError)") { w in
       let fields = plainFields
       if !fields.isEmpty || !oneofs.isEmpty { w.line("let m = c.pointee") }
       for field in fields {

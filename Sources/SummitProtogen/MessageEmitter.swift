@@ -106,17 +106,18 @@ struct MessageEmitter {
   private func emitPublicCodec(into w: inout CodeWriter) {
     let cType = entry.cType
     w.block("public init(serializedBytes bytes: [UInt8]) throws(CodecError)") { w in
-      w.line("self = try protoDecode(bytes, descriptor: \(cAccessorPrefix)\(entry.cStem)__descriptor()) {")
-      w.line("  (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: \(cType).self))")
+      w.line("self.init()")
+      w.line("try protoDecode(bytes, descriptor: \(cAccessorPrefix)\(entry.cStem)__descriptor(), into: &self) {")
+      w.line("  (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: \(cType).self))")
       w.line("}")
     }
     w.line()
     w.block("public func serializedBytes() -> [UInt8]") { w in
-      w.line("protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }")
+      w.line("protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }")
     }
     w.line()
     w.block("public func appendSerializedBytes(to buffer: inout [UInt8])") { w in
-      w.line("protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }")
+      w.line("protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }")
     }
   }
 

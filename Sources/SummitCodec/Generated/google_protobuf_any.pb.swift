@@ -127,17 +127,18 @@ public struct Google_Protobuf_Any: ProtoMessage {
 
 extension Google_Protobuf_Any {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_google__protobuf__any__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Protobuf__Any.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_google__protobuf__any__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Google__Protobuf__Any.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -159,11 +160,11 @@ extension Google_Protobuf_Any {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Protobuf__Any> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Google__Protobuf__Any> {
     let c = arena.allocate(Google__Protobuf__Any.self)
     google__protobuf__any__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -176,6 +177,11 @@ extension Google_Protobuf_Any {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Google__Protobuf__Any>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Google__Protobuf__Any>) throws(CodecError) {
     let m = c.pointee
     self.typeURL = try ProtoC.string(m.type_url, field: "google.protobuf.Any.type_url")
     self.value = ProtoC.bytes(m.value.data, count: m.value.len)

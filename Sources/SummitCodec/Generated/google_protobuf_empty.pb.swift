@@ -22,17 +22,18 @@ public struct Google_Protobuf_Empty: ProtoMessage {
 
 extension Google_Protobuf_Empty {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_google__protobuf__empty__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Protobuf__Empty.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_google__protobuf__empty__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Google__Protobuf__Empty.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -45,11 +46,11 @@ extension Google_Protobuf_Empty {
     false
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Protobuf__Empty> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Google__Protobuf__Empty> {
     let c = arena.allocate(Google__Protobuf__Empty.self)
     google__protobuf__empty__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -61,6 +62,11 @@ extension Google_Protobuf_Empty {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Google__Protobuf__Empty>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Google__Protobuf__Empty>) throws(CodecError) {
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }

@@ -115,17 +115,18 @@ public struct Google_Protobuf_Timestamp: ProtoMessage {
 
 extension Google_Protobuf_Timestamp {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_google__protobuf__timestamp__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Protobuf__Timestamp.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_google__protobuf__timestamp__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Google__Protobuf__Timestamp.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -147,11 +148,11 @@ extension Google_Protobuf_Timestamp {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Protobuf__Timestamp> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Google__Protobuf__Timestamp> {
     let c = arena.allocate(Google__Protobuf__Timestamp.self)
     google__protobuf__timestamp__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -164,6 +165,11 @@ extension Google_Protobuf_Timestamp {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Google__Protobuf__Timestamp>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Google__Protobuf__Timestamp>) throws(CodecError) {
     let m = c.pointee
     self.seconds = m.seconds
     self.nanos = m.nanos

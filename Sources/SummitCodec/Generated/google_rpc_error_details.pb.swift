@@ -185,17 +185,18 @@ public struct Google_Rpc_LocalizedMessage: ProtoMessage {
 
 extension Google_Rpc_ErrorInfo {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__error_info__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__ErrorInfo.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__error_info__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Google__Rpc__ErrorInfo.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -220,11 +221,11 @@ extension Google_Rpc_ErrorInfo {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__ErrorInfo> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__ErrorInfo> {
     let c = arena.allocate(Google__Rpc__ErrorInfo.self)
     google__rpc__error_info__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -249,6 +250,11 @@ extension Google_Rpc_ErrorInfo {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Google__Rpc__ErrorInfo>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Google__Rpc__ErrorInfo>) throws(CodecError) {
     let m = c.pointee
     self.reason = try ProtoC.string(m.reason, field: "google.rpc.ErrorInfo.reason")
     self.domain = try ProtoC.string(m.domain, field: "google.rpc.ErrorInfo.domain")
@@ -265,17 +271,18 @@ extension Google_Rpc_ErrorInfo {
 
 extension Google_Rpc_RetryInfo {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__retry_info__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__RetryInfo.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__retry_info__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Google__Rpc__RetryInfo.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -294,22 +301,27 @@ extension Google_Rpc_RetryInfo {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__RetryInfo> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__RetryInfo> {
     let c = arena.allocate(Google__Rpc__RetryInfo.self)
     google__rpc__retry_info__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Google__Rpc__RetryInfo>, _ arena: ProtoArena) {
-    if let value = self.retryDelay { c.pointee.retry_delay = Google_Protobuf_Duration._cNew(value, arena) }
+    c.pointee.retry_delay = self.retryDelay?._cNew(arena)
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Google__Rpc__RetryInfo>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Google__Rpc__RetryInfo>) throws(CodecError) {
     let m = c.pointee
     if let p = m.retry_delay { self.retryDelay = try Google_Protobuf_Duration(_c: p) }
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -318,17 +330,18 @@ extension Google_Rpc_RetryInfo {
 
 extension Google_Rpc_DebugInfo {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__debug_info__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__DebugInfo.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__debug_info__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Google__Rpc__DebugInfo.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -350,11 +363,11 @@ extension Google_Rpc_DebugInfo {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__DebugInfo> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__DebugInfo> {
     let c = arena.allocate(Google__Rpc__DebugInfo.self)
     google__rpc__debug_info__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -370,6 +383,11 @@ extension Google_Rpc_DebugInfo {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Google__Rpc__DebugInfo>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Google__Rpc__DebugInfo>) throws(CodecError) {
     let m = c.pointee
     self.stackEntries = try ProtoC.strings(m.stack_entries, count: m.n_stack_entries, field: "google.rpc.DebugInfo.stack_entries")
     self.detail = try ProtoC.string(m.detail, field: "google.rpc.DebugInfo.detail")
@@ -379,17 +397,18 @@ extension Google_Rpc_DebugInfo {
 
 extension Google_Rpc_QuotaFailure {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__quota_failure__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__QuotaFailure.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__quota_failure__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Google__Rpc__QuotaFailure.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -408,18 +427,18 @@ extension Google_Rpc_QuotaFailure {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__QuotaFailure> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__QuotaFailure> {
     let c = arena.allocate(Google__Rpc__QuotaFailure.self)
     google__rpc__quota_failure__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Google__Rpc__QuotaFailure>, _ arena: ProtoArena) {
     if !self.violations.isEmpty {
       c.pointee.n_violations = self.violations.count
-      c.pointee.violations = arena.pointers(self.violations) { Google_Rpc_QuotaFailure.Violation._cNew($0, arena) }
+      c.pointee.violations = arena.pointers(self.violations) { $0.pointee._cNew(arena) }
     }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
@@ -427,6 +446,11 @@ extension Google_Rpc_QuotaFailure {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Google__Rpc__QuotaFailure>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Google__Rpc__QuotaFailure>) throws(CodecError) {
     let m = c.pointee
     self.violations = try ProtoC.array(m.violations, count: m.n_violations) { p throws(CodecError) in try Google_Rpc_QuotaFailure.Violation(_c: p!) }
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -435,17 +459,18 @@ extension Google_Rpc_QuotaFailure {
 
 extension Google_Rpc_QuotaFailure.Violation {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__quota_failure__violation__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__QuotaFailure__Violation.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__quota_failure__violation__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Google__Rpc__QuotaFailure__Violation.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -482,11 +507,11 @@ extension Google_Rpc_QuotaFailure.Violation {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__QuotaFailure__Violation> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__QuotaFailure__Violation> {
     let c = arena.allocate(Google__Rpc__QuotaFailure__Violation.self)
     google__rpc__quota_failure__violation__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -515,6 +540,11 @@ extension Google_Rpc_QuotaFailure.Violation {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Google__Rpc__QuotaFailure__Violation>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Google__Rpc__QuotaFailure__Violation>) throws(CodecError) {
     let m = c.pointee
     self.subject = try ProtoC.string(m.subject, field: "google.rpc.QuotaFailure.Violation.subject")
     self.description_p = try ProtoC.string(m.description, field: "google.rpc.QuotaFailure.Violation.description")
@@ -535,17 +565,18 @@ extension Google_Rpc_QuotaFailure.Violation {
 
 extension Google_Rpc_PreconditionFailure {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__precondition_failure__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__PreconditionFailure.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__precondition_failure__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Google__Rpc__PreconditionFailure.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -564,18 +595,18 @@ extension Google_Rpc_PreconditionFailure {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__PreconditionFailure> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__PreconditionFailure> {
     let c = arena.allocate(Google__Rpc__PreconditionFailure.self)
     google__rpc__precondition_failure__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Google__Rpc__PreconditionFailure>, _ arena: ProtoArena) {
     if !self.violations.isEmpty {
       c.pointee.n_violations = self.violations.count
-      c.pointee.violations = arena.pointers(self.violations) { Google_Rpc_PreconditionFailure.Violation._cNew($0, arena) }
+      c.pointee.violations = arena.pointers(self.violations) { $0.pointee._cNew(arena) }
     }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
@@ -583,6 +614,11 @@ extension Google_Rpc_PreconditionFailure {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Google__Rpc__PreconditionFailure>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Google__Rpc__PreconditionFailure>) throws(CodecError) {
     let m = c.pointee
     self.violations = try ProtoC.array(m.violations, count: m.n_violations) { p throws(CodecError) in try Google_Rpc_PreconditionFailure.Violation(_c: p!) }
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -591,17 +627,18 @@ extension Google_Rpc_PreconditionFailure {
 
 extension Google_Rpc_PreconditionFailure.Violation {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__precondition_failure__violation__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__PreconditionFailure__Violation.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__precondition_failure__violation__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Google__Rpc__PreconditionFailure__Violation.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -626,11 +663,11 @@ extension Google_Rpc_PreconditionFailure.Violation {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__PreconditionFailure__Violation> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__PreconditionFailure__Violation> {
     let c = arena.allocate(Google__Rpc__PreconditionFailure__Violation.self)
     google__rpc__precondition_failure__violation__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -644,6 +681,11 @@ extension Google_Rpc_PreconditionFailure.Violation {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Google__Rpc__PreconditionFailure__Violation>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Google__Rpc__PreconditionFailure__Violation>) throws(CodecError) {
     let m = c.pointee
     self.type = try ProtoC.string(m.type, field: "google.rpc.PreconditionFailure.Violation.type")
     self.subject = try ProtoC.string(m.subject, field: "google.rpc.PreconditionFailure.Violation.subject")
@@ -654,17 +696,18 @@ extension Google_Rpc_PreconditionFailure.Violation {
 
 extension Google_Rpc_BadRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__bad_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__BadRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__bad_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Google__Rpc__BadRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -683,18 +726,18 @@ extension Google_Rpc_BadRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__BadRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__BadRequest> {
     let c = arena.allocate(Google__Rpc__BadRequest.self)
     google__rpc__bad_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Google__Rpc__BadRequest>, _ arena: ProtoArena) {
     if !self.fieldViolations.isEmpty {
       c.pointee.n_field_violations = self.fieldViolations.count
-      c.pointee.field_violations = arena.pointers(self.fieldViolations) { Google_Rpc_BadRequest.FieldViolation._cNew($0, arena) }
+      c.pointee.field_violations = arena.pointers(self.fieldViolations) { $0.pointee._cNew(arena) }
     }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
@@ -702,6 +745,11 @@ extension Google_Rpc_BadRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Google__Rpc__BadRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Google__Rpc__BadRequest>) throws(CodecError) {
     let m = c.pointee
     self.fieldViolations = try ProtoC.array(m.field_violations, count: m.n_field_violations) { p throws(CodecError) in try Google_Rpc_BadRequest.FieldViolation(_c: p!) }
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -710,17 +758,18 @@ extension Google_Rpc_BadRequest {
 
 extension Google_Rpc_BadRequest.FieldViolation {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__bad_request__field_violation__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__BadRequest__FieldViolation.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__bad_request__field_violation__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Google__Rpc__BadRequest__FieldViolation.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -748,11 +797,11 @@ extension Google_Rpc_BadRequest.FieldViolation {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__BadRequest__FieldViolation> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__BadRequest__FieldViolation> {
     let c = arena.allocate(Google__Rpc__BadRequest__FieldViolation.self)
     google__rpc__bad_request__field_violation__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -760,13 +809,18 @@ extension Google_Rpc_BadRequest.FieldViolation {
     if !self.field.isEmpty { c.pointee.field = arena.cString(self.field) }
     if !self.description_p.isEmpty { c.pointee.description = arena.cString(self.description_p) }
     if !self.reason.isEmpty { c.pointee.reason = arena.cString(self.reason) }
-    if let value = self.localizedMessage { c.pointee.localized_message = Google_Rpc_LocalizedMessage._cNew(value, arena) }
+    c.pointee.localized_message = self.localizedMessage?._cNew(arena)
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Google__Rpc__BadRequest__FieldViolation>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Google__Rpc__BadRequest__FieldViolation>) throws(CodecError) {
     let m = c.pointee
     self.field = try ProtoC.string(m.field, field: "google.rpc.BadRequest.FieldViolation.field")
     self.description_p = try ProtoC.string(m.description, field: "google.rpc.BadRequest.FieldViolation.description")
@@ -778,17 +832,18 @@ extension Google_Rpc_BadRequest.FieldViolation {
 
 extension Google_Rpc_RequestInfo {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__request_info__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__RequestInfo.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__request_info__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Google__Rpc__RequestInfo.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -810,11 +865,11 @@ extension Google_Rpc_RequestInfo {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__RequestInfo> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__RequestInfo> {
     let c = arena.allocate(Google__Rpc__RequestInfo.self)
     google__rpc__request_info__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -827,6 +882,11 @@ extension Google_Rpc_RequestInfo {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Google__Rpc__RequestInfo>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Google__Rpc__RequestInfo>) throws(CodecError) {
     let m = c.pointee
     self.requestID = try ProtoC.string(m.request_id, field: "google.rpc.RequestInfo.request_id")
     self.servingData = try ProtoC.string(m.serving_data, field: "google.rpc.RequestInfo.serving_data")
@@ -836,17 +896,18 @@ extension Google_Rpc_RequestInfo {
 
 extension Google_Rpc_ResourceInfo {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__resource_info__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__ResourceInfo.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__resource_info__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Google__Rpc__ResourceInfo.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -874,11 +935,11 @@ extension Google_Rpc_ResourceInfo {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__ResourceInfo> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__ResourceInfo> {
     let c = arena.allocate(Google__Rpc__ResourceInfo.self)
     google__rpc__resource_info__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -893,6 +954,11 @@ extension Google_Rpc_ResourceInfo {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Google__Rpc__ResourceInfo>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Google__Rpc__ResourceInfo>) throws(CodecError) {
     let m = c.pointee
     self.resourceType = try ProtoC.string(m.resource_type, field: "google.rpc.ResourceInfo.resource_type")
     self.resourceName = try ProtoC.string(m.resource_name, field: "google.rpc.ResourceInfo.resource_name")
@@ -904,17 +970,18 @@ extension Google_Rpc_ResourceInfo {
 
 extension Google_Rpc_Help {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__help__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__Help.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__help__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Google__Rpc__Help.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -933,18 +1000,18 @@ extension Google_Rpc_Help {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__Help> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__Help> {
     let c = arena.allocate(Google__Rpc__Help.self)
     google__rpc__help__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Google__Rpc__Help>, _ arena: ProtoArena) {
     if !self.links.isEmpty {
       c.pointee.n_links = self.links.count
-      c.pointee.links = arena.pointers(self.links) { Google_Rpc_Help.Link._cNew($0, arena) }
+      c.pointee.links = arena.pointers(self.links) { $0.pointee._cNew(arena) }
     }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
@@ -952,6 +1019,11 @@ extension Google_Rpc_Help {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Google__Rpc__Help>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Google__Rpc__Help>) throws(CodecError) {
     let m = c.pointee
     self.links = try ProtoC.array(m.links, count: m.n_links) { p throws(CodecError) in try Google_Rpc_Help.Link(_c: p!) }
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -960,17 +1032,18 @@ extension Google_Rpc_Help {
 
 extension Google_Rpc_Help.Link {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__help__link__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__Help__Link.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__help__link__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Google__Rpc__Help__Link.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -992,11 +1065,11 @@ extension Google_Rpc_Help.Link {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__Help__Link> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__Help__Link> {
     let c = arena.allocate(Google__Rpc__Help__Link.self)
     google__rpc__help__link__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -1009,6 +1082,11 @@ extension Google_Rpc_Help.Link {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Google__Rpc__Help__Link>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Google__Rpc__Help__Link>) throws(CodecError) {
     let m = c.pointee
     self.description_p = try ProtoC.string(m.description, field: "google.rpc.Help.Link.description")
     self.url = try ProtoC.string(m.url, field: "google.rpc.Help.Link.url")
@@ -1018,17 +1096,18 @@ extension Google_Rpc_Help.Link {
 
 extension Google_Rpc_LocalizedMessage {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__localized_message__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__LocalizedMessage.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__localized_message__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Google__Rpc__LocalizedMessage.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -1050,11 +1129,11 @@ extension Google_Rpc_LocalizedMessage {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__LocalizedMessage> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__LocalizedMessage> {
     let c = arena.allocate(Google__Rpc__LocalizedMessage.self)
     google__rpc__localized_message__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -1067,6 +1146,11 @@ extension Google_Rpc_LocalizedMessage {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Google__Rpc__LocalizedMessage>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Google__Rpc__LocalizedMessage>) throws(CodecError) {
     let m = c.pointee
     self.locale = try ProtoC.string(m.locale, field: "google.rpc.LocalizedMessage.locale")
     self.message = try ProtoC.string(m.message, field: "google.rpc.LocalizedMessage.message")

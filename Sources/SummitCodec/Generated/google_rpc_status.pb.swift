@@ -22,17 +22,18 @@ public struct Google_Rpc_Status: ProtoMessage {
 
 extension Google_Rpc_Status {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__status__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Google__Rpc__Status.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_google__rpc__status__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Google__Rpc__Status.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -57,11 +58,11 @@ extension Google_Rpc_Status {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__Status> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Google__Rpc__Status> {
     let c = arena.allocate(Google__Rpc__Status.self)
     google__rpc__status__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -70,7 +71,7 @@ extension Google_Rpc_Status {
     if !self.message.isEmpty { c.pointee.message = arena.cString(self.message) }
     if !self.details.isEmpty {
       c.pointee.n_details = self.details.count
-      c.pointee.details = arena.pointers(self.details) { Google_Protobuf_Any._cNew($0, arena) }
+      c.pointee.details = arena.pointers(self.details) { $0.pointee._cNew(arena) }
     }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
@@ -78,6 +79,11 @@ extension Google_Rpc_Status {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Google__Rpc__Status>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Google__Rpc__Status>) throws(CodecError) {
     let m = c.pointee
     self.code = m.code
     self.message = try ProtoC.string(m.message, field: "google.rpc.Status.message")

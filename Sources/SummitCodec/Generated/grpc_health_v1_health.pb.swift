@@ -92,17 +92,18 @@ public struct Grpc_Health_V1_HealthListResponse: ProtoMessage {
 
 extension Grpc_Health_V1_HealthCheckRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__health__v1__health_check_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Health__V1__HealthCheckRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__health__v1__health_check_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Health__V1__HealthCheckRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -121,11 +122,11 @@ extension Grpc_Health_V1_HealthCheckRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Health__V1__HealthCheckRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Health__V1__HealthCheckRequest> {
     let c = arena.allocate(Grpc__Health__V1__HealthCheckRequest.self)
     grpc__health__v1__health_check_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -137,6 +138,11 @@ extension Grpc_Health_V1_HealthCheckRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Health__V1__HealthCheckRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Health__V1__HealthCheckRequest>) throws(CodecError) {
     let m = c.pointee
     self.service = try ProtoC.string(m.service, field: "grpc.health.v1.HealthCheckRequest.service")
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -145,17 +151,18 @@ extension Grpc_Health_V1_HealthCheckRequest {
 
 extension Grpc_Health_V1_HealthCheckResponse {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__health__v1__health_check_response__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Health__V1__HealthCheckResponse.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__health__v1__health_check_response__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Health__V1__HealthCheckResponse.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -174,11 +181,11 @@ extension Grpc_Health_V1_HealthCheckResponse {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Health__V1__HealthCheckResponse> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Health__V1__HealthCheckResponse> {
     let c = arena.allocate(Grpc__Health__V1__HealthCheckResponse.self)
     grpc__health__v1__health_check_response__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -190,6 +197,11 @@ extension Grpc_Health_V1_HealthCheckResponse {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Health__V1__HealthCheckResponse>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Health__V1__HealthCheckResponse>) throws(CodecError) {
     let m = c.pointee
     self.status = .init(rawValue: Int32(truncatingIfNeeded: m.status.rawValue))
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -198,17 +210,18 @@ extension Grpc_Health_V1_HealthCheckResponse {
 
 extension Grpc_Health_V1_HealthListRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__health__v1__health_list_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Health__V1__HealthListRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__health__v1__health_list_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Health__V1__HealthListRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -221,11 +234,11 @@ extension Grpc_Health_V1_HealthListRequest {
     false
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Health__V1__HealthListRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Health__V1__HealthListRequest> {
     let c = arena.allocate(Grpc__Health__V1__HealthListRequest.self)
     grpc__health__v1__health_list_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -237,23 +250,29 @@ extension Grpc_Health_V1_HealthListRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Health__V1__HealthListRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Health__V1__HealthListRequest>) throws(CodecError) {
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
 extension Grpc_Health_V1_HealthListResponse {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__health__v1__health_list_response__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Health__V1__HealthListResponse.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__health__v1__health_list_response__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Health__V1__HealthListResponse.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -272,11 +291,11 @@ extension Grpc_Health_V1_HealthListResponse {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Health__V1__HealthListResponse> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Health__V1__HealthListResponse> {
     let c = arena.allocate(Grpc__Health__V1__HealthListResponse.self)
     grpc__health__v1__health_list_response__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -287,7 +306,7 @@ extension Grpc_Health_V1_HealthListResponse {
         let e = arena.allocate(Grpc__Health__V1__HealthListResponse__StatusesEntry.self)
         grpc__health__v1__health_list_response__statuses_entry__init(e)
         e.pointee.key = arena.cString(key)
-        e.pointee.value = Grpc_Health_V1_HealthCheckResponse._cNew(value, arena)
+        e.pointee.value = value._cNew(arena)
         entries[i] = e
       }
       c.pointee.n_statuses = self.statuses.count
@@ -299,6 +318,11 @@ extension Grpc_Health_V1_HealthListResponse {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Health__V1__HealthListResponse>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Health__V1__HealthListResponse>) throws(CodecError) {
     let m = c.pointee
     if m.n_statuses > 0 {
       self.statuses.reserveCapacity(m.n_statuses)

@@ -166,17 +166,18 @@ public struct Grpc_Reflection_V1alpha_ErrorResponse: ProtoMessage {
 
 extension Grpc_Reflection_V1alpha_ServerReflectionRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__server_reflection_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1alpha__ServerReflectionRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__server_reflection_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Reflection__V1alpha__ServerReflectionRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -213,11 +214,11 @@ extension Grpc_Reflection_V1alpha_ServerReflectionRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Reflection__V1alpha__ServerReflectionRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Reflection__V1alpha__ServerReflectionRequest> {
     let c = arena.allocate(Grpc__Reflection__V1alpha__ServerReflectionRequest.self)
     grpc__reflection__v1alpha__server_reflection_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -232,7 +233,7 @@ extension Grpc_Reflection_V1alpha_ServerReflectionRequest {
         c.pointee.file_containing_symbol = arena.cString(value)
       case .fileContainingExtension(let value)?:
         c.pointee.message_request_case = .init(rawValue: 5)
-        c.pointee.file_containing_extension = Grpc_Reflection_V1alpha_ExtensionRequest._cNew(value, arena)
+        c.pointee.file_containing_extension = value._cNew(arena)
       case .allExtensionNumbersOfType(let value)?:
         c.pointee.message_request_case = .init(rawValue: 6)
         c.pointee.all_extension_numbers_of_type = arena.cString(value)
@@ -247,6 +248,11 @@ extension Grpc_Reflection_V1alpha_ServerReflectionRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Reflection__V1alpha__ServerReflectionRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Reflection__V1alpha__ServerReflectionRequest>) throws(CodecError) {
     let m = c.pointee
     self.host = try ProtoC.string(m.host, field: "grpc.reflection.v1alpha.ServerReflectionRequest.host")
     switch m.message_request_case.rawValue {
@@ -263,17 +269,18 @@ extension Grpc_Reflection_V1alpha_ServerReflectionRequest {
 
 extension Grpc_Reflection_V1alpha_ExtensionRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__extension_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1alpha__ExtensionRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__extension_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Reflection__V1alpha__ExtensionRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -295,11 +302,11 @@ extension Grpc_Reflection_V1alpha_ExtensionRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Reflection__V1alpha__ExtensionRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Reflection__V1alpha__ExtensionRequest> {
     let c = arena.allocate(Grpc__Reflection__V1alpha__ExtensionRequest.self)
     grpc__reflection__v1alpha__extension_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -312,6 +319,11 @@ extension Grpc_Reflection_V1alpha_ExtensionRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Reflection__V1alpha__ExtensionRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Reflection__V1alpha__ExtensionRequest>) throws(CodecError) {
     let m = c.pointee
     self.containingType = try ProtoC.string(m.containing_type, field: "grpc.reflection.v1alpha.ExtensionRequest.containing_type")
     self.extensionNumber = m.extension_number
@@ -321,17 +333,18 @@ extension Grpc_Reflection_V1alpha_ExtensionRequest {
 
 extension Grpc_Reflection_V1alpha_ServerReflectionResponse {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__server_reflection_response__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1alpha__ServerReflectionResponse.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__server_reflection_response__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Reflection__V1alpha__ServerReflectionResponse.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -368,30 +381,30 @@ extension Grpc_Reflection_V1alpha_ServerReflectionResponse {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Reflection__V1alpha__ServerReflectionResponse> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Reflection__V1alpha__ServerReflectionResponse> {
     let c = arena.allocate(Grpc__Reflection__V1alpha__ServerReflectionResponse.self)
     grpc__reflection__v1alpha__server_reflection_response__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Grpc__Reflection__V1alpha__ServerReflectionResponse>, _ arena: ProtoArena) {
     if !self.validHost.isEmpty { c.pointee.valid_host = arena.cString(self.validHost) }
-    if let value = self.originalRequest { c.pointee.original_request = Grpc_Reflection_V1alpha_ServerReflectionRequest._cNew(value, arena) }
+    c.pointee.original_request = self.originalRequest?._cNew(arena)
     switch self.messageResponse {
       case .fileDescriptorResponse(let value)?:
         c.pointee.message_response_case = .init(rawValue: 4)
-        c.pointee.file_descriptor_response = Grpc_Reflection_V1alpha_FileDescriptorResponse._cNew(value, arena)
+        c.pointee.file_descriptor_response = value._cNew(arena)
       case .allExtensionNumbersResponse(let value)?:
         c.pointee.message_response_case = .init(rawValue: 5)
-        c.pointee.all_extension_numbers_response = Grpc_Reflection_V1alpha_ExtensionNumberResponse._cNew(value, arena)
+        c.pointee.all_extension_numbers_response = value._cNew(arena)
       case .listServicesResponse(let value)?:
         c.pointee.message_response_case = .init(rawValue: 6)
-        c.pointee.list_services_response = Grpc_Reflection_V1alpha_ListServiceResponse._cNew(value, arena)
+        c.pointee.list_services_response = value._cNew(arena)
       case .errorResponse(let value)?:
         c.pointee.message_response_case = .init(rawValue: 7)
-        c.pointee.error_response = Grpc_Reflection_V1alpha_ErrorResponse._cNew(value, arena)
+        c.pointee.error_response = value._cNew(arena)
       case nil: break
     }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
@@ -400,6 +413,11 @@ extension Grpc_Reflection_V1alpha_ServerReflectionResponse {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Reflection__V1alpha__ServerReflectionResponse>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Reflection__V1alpha__ServerReflectionResponse>) throws(CodecError) {
     let m = c.pointee
     self.validHost = try ProtoC.string(m.valid_host, field: "grpc.reflection.v1alpha.ServerReflectionResponse.valid_host")
     if let p = m.original_request { self.originalRequest = try Grpc_Reflection_V1alpha_ServerReflectionRequest(_c: p) }
@@ -416,17 +434,18 @@ extension Grpc_Reflection_V1alpha_ServerReflectionResponse {
 
 extension Grpc_Reflection_V1alpha_FileDescriptorResponse {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__file_descriptor_response__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1alpha__FileDescriptorResponse.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__file_descriptor_response__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Reflection__V1alpha__FileDescriptorResponse.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -445,11 +464,11 @@ extension Grpc_Reflection_V1alpha_FileDescriptorResponse {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Reflection__V1alpha__FileDescriptorResponse> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Reflection__V1alpha__FileDescriptorResponse> {
     let c = arena.allocate(Grpc__Reflection__V1alpha__FileDescriptorResponse.self)
     grpc__reflection__v1alpha__file_descriptor_response__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -464,6 +483,11 @@ extension Grpc_Reflection_V1alpha_FileDescriptorResponse {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Reflection__V1alpha__FileDescriptorResponse>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Reflection__V1alpha__FileDescriptorResponse>) throws(CodecError) {
     let m = c.pointee
     self.fileDescriptorProto = try ProtoC.array(m.file_descriptor_proto, count: m.n_file_descriptor_proto) { ProtoC.bytes($0.data, count: $0.len) }
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -472,17 +496,18 @@ extension Grpc_Reflection_V1alpha_FileDescriptorResponse {
 
 extension Grpc_Reflection_V1alpha_ExtensionNumberResponse {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__extension_number_response__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1alpha__ExtensionNumberResponse.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__extension_number_response__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Reflection__V1alpha__ExtensionNumberResponse.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -504,11 +529,11 @@ extension Grpc_Reflection_V1alpha_ExtensionNumberResponse {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Reflection__V1alpha__ExtensionNumberResponse> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Reflection__V1alpha__ExtensionNumberResponse> {
     let c = arena.allocate(Grpc__Reflection__V1alpha__ExtensionNumberResponse.self)
     grpc__reflection__v1alpha__extension_number_response__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -524,6 +549,11 @@ extension Grpc_Reflection_V1alpha_ExtensionNumberResponse {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Reflection__V1alpha__ExtensionNumberResponse>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Reflection__V1alpha__ExtensionNumberResponse>) throws(CodecError) {
     let m = c.pointee
     self.baseTypeName = try ProtoC.string(m.base_type_name, field: "grpc.reflection.v1alpha.ExtensionNumberResponse.base_type_name")
     self.extensionNumber = ProtoC.array(m.extension_number, count: m.n_extension_number)
@@ -533,17 +563,18 @@ extension Grpc_Reflection_V1alpha_ExtensionNumberResponse {
 
 extension Grpc_Reflection_V1alpha_ListServiceResponse {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__list_service_response__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1alpha__ListServiceResponse.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__list_service_response__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Reflection__V1alpha__ListServiceResponse.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -562,18 +593,18 @@ extension Grpc_Reflection_V1alpha_ListServiceResponse {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Reflection__V1alpha__ListServiceResponse> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Reflection__V1alpha__ListServiceResponse> {
     let c = arena.allocate(Grpc__Reflection__V1alpha__ListServiceResponse.self)
     grpc__reflection__v1alpha__list_service_response__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Grpc__Reflection__V1alpha__ListServiceResponse>, _ arena: ProtoArena) {
     if !self.service.isEmpty {
       c.pointee.n_service = self.service.count
-      c.pointee.service = arena.pointers(self.service) { Grpc_Reflection_V1alpha_ServiceResponse._cNew($0, arena) }
+      c.pointee.service = arena.pointers(self.service) { $0.pointee._cNew(arena) }
     }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
@@ -581,6 +612,11 @@ extension Grpc_Reflection_V1alpha_ListServiceResponse {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Reflection__V1alpha__ListServiceResponse>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Reflection__V1alpha__ListServiceResponse>) throws(CodecError) {
     let m = c.pointee
     self.service = try ProtoC.array(m.service, count: m.n_service) { p throws(CodecError) in try Grpc_Reflection_V1alpha_ServiceResponse(_c: p!) }
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -589,17 +625,18 @@ extension Grpc_Reflection_V1alpha_ListServiceResponse {
 
 extension Grpc_Reflection_V1alpha_ServiceResponse {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__service_response__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1alpha__ServiceResponse.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__service_response__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Reflection__V1alpha__ServiceResponse.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -618,11 +655,11 @@ extension Grpc_Reflection_V1alpha_ServiceResponse {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Reflection__V1alpha__ServiceResponse> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Reflection__V1alpha__ServiceResponse> {
     let c = arena.allocate(Grpc__Reflection__V1alpha__ServiceResponse.self)
     grpc__reflection__v1alpha__service_response__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -634,6 +671,11 @@ extension Grpc_Reflection_V1alpha_ServiceResponse {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Reflection__V1alpha__ServiceResponse>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Reflection__V1alpha__ServiceResponse>) throws(CodecError) {
     let m = c.pointee
     self.name = try ProtoC.string(m.name, field: "grpc.reflection.v1alpha.ServiceResponse.name")
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -642,17 +684,18 @@ extension Grpc_Reflection_V1alpha_ServiceResponse {
 
 extension Grpc_Reflection_V1alpha_ErrorResponse {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__error_response__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Reflection__V1alpha__ErrorResponse.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__reflection__v1alpha__error_response__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Reflection__V1alpha__ErrorResponse.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -674,11 +717,11 @@ extension Grpc_Reflection_V1alpha_ErrorResponse {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Reflection__V1alpha__ErrorResponse> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Reflection__V1alpha__ErrorResponse> {
     let c = arena.allocate(Grpc__Reflection__V1alpha__ErrorResponse.self)
     grpc__reflection__v1alpha__error_response__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -691,6 +734,11 @@ extension Grpc_Reflection_V1alpha_ErrorResponse {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Reflection__V1alpha__ErrorResponse>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Reflection__V1alpha__ErrorResponse>) throws(CodecError) {
     let m = c.pointee
     self.errorCode = m.error_code
     self.errorMessage = try ProtoC.string(m.error_message, field: "grpc.reflection.v1alpha.ErrorResponse.error_message")

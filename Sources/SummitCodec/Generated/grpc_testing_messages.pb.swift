@@ -534,17 +534,18 @@ public struct Grpc_Testing_HookResponse: ProtoMessage {
 
 extension Grpc_Testing_BoolValue {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__bool_value__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__BoolValue.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__bool_value__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__BoolValue.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -563,11 +564,11 @@ extension Grpc_Testing_BoolValue {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__BoolValue> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__BoolValue> {
     let c = arena.allocate(Grpc__Testing__BoolValue.self)
     grpc__testing__bool_value__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -579,6 +580,11 @@ extension Grpc_Testing_BoolValue {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__BoolValue>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__BoolValue>) throws(CodecError) {
     let m = c.pointee
     self.value = m.value != 0
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -587,17 +593,18 @@ extension Grpc_Testing_BoolValue {
 
 extension Grpc_Testing_Payload {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__payload__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__Payload.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__payload__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__Payload.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -619,11 +626,11 @@ extension Grpc_Testing_Payload {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__Payload> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__Payload> {
     let c = arena.allocate(Grpc__Testing__Payload.self)
     grpc__testing__payload__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -636,6 +643,11 @@ extension Grpc_Testing_Payload {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__Payload>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__Payload>) throws(CodecError) {
     let m = c.pointee
     self.type = .init(rawValue: Int32(truncatingIfNeeded: m.type.rawValue))
     self.body = ProtoC.bytes(m.body.data, count: m.body.len)
@@ -645,17 +657,18 @@ extension Grpc_Testing_Payload {
 
 extension Grpc_Testing_EchoStatus {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__echo_status__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__EchoStatus.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__echo_status__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__EchoStatus.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -677,11 +690,11 @@ extension Grpc_Testing_EchoStatus {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__EchoStatus> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__EchoStatus> {
     let c = arena.allocate(Grpc__Testing__EchoStatus.self)
     grpc__testing__echo_status__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -694,6 +707,11 @@ extension Grpc_Testing_EchoStatus {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__EchoStatus>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__EchoStatus>) throws(CodecError) {
     let m = c.pointee
     self.code = m.code
     self.message = try ProtoC.string(m.message, field: "grpc.testing.EchoStatus.message")
@@ -703,17 +721,18 @@ extension Grpc_Testing_EchoStatus {
 
 extension Grpc_Testing_SimpleRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__simple_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__SimpleRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__simple_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__SimpleRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -762,32 +781,37 @@ extension Grpc_Testing_SimpleRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__SimpleRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__SimpleRequest> {
     let c = arena.allocate(Grpc__Testing__SimpleRequest.self)
     grpc__testing__simple_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Grpc__Testing__SimpleRequest>, _ arena: ProtoArena) {
     c.pointee.response_type = .init(rawValue: .init(truncatingIfNeeded: self.responseType.rawValue))
     c.pointee.response_size = self.responseSize
-    if let value = self.payload { c.pointee.payload = Grpc_Testing_Payload._cNew(value, arena) }
+    c.pointee.payload = self.payload?._cNew(arena)
     c.pointee.fill_username = self.fillUsername ? 1 : 0
     c.pointee.fill_oauth_scope = self.fillOauthScope ? 1 : 0
-    if let value = self.responseCompressed { c.pointee.response_compressed = Grpc_Testing_BoolValue._cNew(value, arena) }
-    if let value = self.responseStatus { c.pointee.response_status = Grpc_Testing_EchoStatus._cNew(value, arena) }
-    if let value = self.expectCompressed { c.pointee.expect_compressed = Grpc_Testing_BoolValue._cNew(value, arena) }
+    c.pointee.response_compressed = self.responseCompressed?._cNew(arena)
+    c.pointee.response_status = self.responseStatus?._cNew(arena)
+    c.pointee.expect_compressed = self.expectCompressed?._cNew(arena)
     c.pointee.fill_server_id = self.fillServerID ? 1 : 0
     c.pointee.fill_grpclb_route_type = self.fillGrpclbRouteType ? 1 : 0
-    if let value = self.orcaPerQueryReport { c.pointee.orca_per_query_report = Grpc_Testing_TestOrcaReport._cNew(value, arena) }
+    c.pointee.orca_per_query_report = self.orcaPerQueryReport?._cNew(arena)
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__SimpleRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__SimpleRequest>) throws(CodecError) {
     let m = c.pointee
     self.responseType = .init(rawValue: Int32(truncatingIfNeeded: m.response_type.rawValue))
     self.responseSize = m.response_size
@@ -806,17 +830,18 @@ extension Grpc_Testing_SimpleRequest {
 
 extension Grpc_Testing_SimpleResponse {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__simple_response__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__SimpleResponse.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__simple_response__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__SimpleResponse.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -850,16 +875,16 @@ extension Grpc_Testing_SimpleResponse {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__SimpleResponse> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__SimpleResponse> {
     let c = arena.allocate(Grpc__Testing__SimpleResponse.self)
     grpc__testing__simple_response__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Grpc__Testing__SimpleResponse>, _ arena: ProtoArena) {
-    if let value = self.payload { c.pointee.payload = Grpc_Testing_Payload._cNew(value, arena) }
+    c.pointee.payload = self.payload?._cNew(arena)
     if !self.username.isEmpty { c.pointee.username = arena.cString(self.username) }
     if !self.oauthScope.isEmpty { c.pointee.oauth_scope = arena.cString(self.oauthScope) }
     if !self.serverID.isEmpty { c.pointee.server_id = arena.cString(self.serverID) }
@@ -871,6 +896,11 @@ extension Grpc_Testing_SimpleResponse {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__SimpleResponse>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__SimpleResponse>) throws(CodecError) {
     let m = c.pointee
     if let p = m.payload { self.payload = try Grpc_Testing_Payload(_c: p) }
     self.username = try ProtoC.string(m.username, field: "grpc.testing.SimpleResponse.username")
@@ -884,17 +914,18 @@ extension Grpc_Testing_SimpleResponse {
 
 extension Grpc_Testing_StreamingInputCallRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__streaming_input_call_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__StreamingInputCallRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__streaming_input_call_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__StreamingInputCallRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -916,23 +947,28 @@ extension Grpc_Testing_StreamingInputCallRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__StreamingInputCallRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__StreamingInputCallRequest> {
     let c = arena.allocate(Grpc__Testing__StreamingInputCallRequest.self)
     grpc__testing__streaming_input_call_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Grpc__Testing__StreamingInputCallRequest>, _ arena: ProtoArena) {
-    if let value = self.payload { c.pointee.payload = Grpc_Testing_Payload._cNew(value, arena) }
-    if let value = self.expectCompressed { c.pointee.expect_compressed = Grpc_Testing_BoolValue._cNew(value, arena) }
+    c.pointee.payload = self.payload?._cNew(arena)
+    c.pointee.expect_compressed = self.expectCompressed?._cNew(arena)
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__StreamingInputCallRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__StreamingInputCallRequest>) throws(CodecError) {
     let m = c.pointee
     if let p = m.payload { self.payload = try Grpc_Testing_Payload(_c: p) }
     if let p = m.expect_compressed { self.expectCompressed = try Grpc_Testing_BoolValue(_c: p) }
@@ -942,17 +978,18 @@ extension Grpc_Testing_StreamingInputCallRequest {
 
 extension Grpc_Testing_StreamingInputCallResponse {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__streaming_input_call_response__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__StreamingInputCallResponse.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__streaming_input_call_response__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__StreamingInputCallResponse.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -971,11 +1008,11 @@ extension Grpc_Testing_StreamingInputCallResponse {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__StreamingInputCallResponse> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__StreamingInputCallResponse> {
     let c = arena.allocate(Grpc__Testing__StreamingInputCallResponse.self)
     grpc__testing__streaming_input_call_response__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -987,6 +1024,11 @@ extension Grpc_Testing_StreamingInputCallResponse {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__StreamingInputCallResponse>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__StreamingInputCallResponse>) throws(CodecError) {
     let m = c.pointee
     self.aggregatedPayloadSize = m.aggregated_payload_size
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -995,17 +1037,18 @@ extension Grpc_Testing_StreamingInputCallResponse {
 
 extension Grpc_Testing_ResponseParameters {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__response_parameters__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__ResponseParameters.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__response_parameters__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__ResponseParameters.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -1030,24 +1073,29 @@ extension Grpc_Testing_ResponseParameters {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__ResponseParameters> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__ResponseParameters> {
     let c = arena.allocate(Grpc__Testing__ResponseParameters.self)
     grpc__testing__response_parameters__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Grpc__Testing__ResponseParameters>, _ arena: ProtoArena) {
     c.pointee.size = self.size
     c.pointee.interval_us = self.intervalUs
-    if let value = self.compressed { c.pointee.compressed = Grpc_Testing_BoolValue._cNew(value, arena) }
+    c.pointee.compressed = self.compressed?._cNew(arena)
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__ResponseParameters>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__ResponseParameters>) throws(CodecError) {
     let m = c.pointee
     self.size = m.size
     self.intervalUs = m.interval_us
@@ -1058,17 +1106,18 @@ extension Grpc_Testing_ResponseParameters {
 
 extension Grpc_Testing_StreamingOutputCallRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__streaming_output_call_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__StreamingOutputCallRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__streaming_output_call_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__StreamingOutputCallRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -1099,11 +1148,11 @@ extension Grpc_Testing_StreamingOutputCallRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__StreamingOutputCallRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__StreamingOutputCallRequest> {
     let c = arena.allocate(Grpc__Testing__StreamingOutputCallRequest.self)
     grpc__testing__streaming_output_call_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -1111,17 +1160,22 @@ extension Grpc_Testing_StreamingOutputCallRequest {
     c.pointee.response_type = .init(rawValue: .init(truncatingIfNeeded: self.responseType.rawValue))
     if !self.responseParameters.isEmpty {
       c.pointee.n_response_parameters = self.responseParameters.count
-      c.pointee.response_parameters = arena.pointers(self.responseParameters) { Grpc_Testing_ResponseParameters._cNew($0, arena) }
+      c.pointee.response_parameters = arena.pointers(self.responseParameters) { $0.pointee._cNew(arena) }
     }
-    if let value = self.payload { c.pointee.payload = Grpc_Testing_Payload._cNew(value, arena) }
-    if let value = self.responseStatus { c.pointee.response_status = Grpc_Testing_EchoStatus._cNew(value, arena) }
-    if let value = self.orcaOobReport { c.pointee.orca_oob_report = Grpc_Testing_TestOrcaReport._cNew(value, arena) }
+    c.pointee.payload = self.payload?._cNew(arena)
+    c.pointee.response_status = self.responseStatus?._cNew(arena)
+    c.pointee.orca_oob_report = self.orcaOobReport?._cNew(arena)
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__StreamingOutputCallRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__StreamingOutputCallRequest>) throws(CodecError) {
     let m = c.pointee
     self.responseType = .init(rawValue: Int32(truncatingIfNeeded: m.response_type.rawValue))
     self.responseParameters = try ProtoC.array(m.response_parameters, count: m.n_response_parameters) { p throws(CodecError) in try Grpc_Testing_ResponseParameters(_c: p!) }
@@ -1134,17 +1188,18 @@ extension Grpc_Testing_StreamingOutputCallRequest {
 
 extension Grpc_Testing_StreamingOutputCallResponse {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__streaming_output_call_response__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__StreamingOutputCallResponse.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__streaming_output_call_response__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__StreamingOutputCallResponse.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -1163,22 +1218,27 @@ extension Grpc_Testing_StreamingOutputCallResponse {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__StreamingOutputCallResponse> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__StreamingOutputCallResponse> {
     let c = arena.allocate(Grpc__Testing__StreamingOutputCallResponse.self)
     grpc__testing__streaming_output_call_response__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Grpc__Testing__StreamingOutputCallResponse>, _ arena: ProtoArena) {
-    if let value = self.payload { c.pointee.payload = Grpc_Testing_Payload._cNew(value, arena) }
+    c.pointee.payload = self.payload?._cNew(arena)
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__StreamingOutputCallResponse>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__StreamingOutputCallResponse>) throws(CodecError) {
     let m = c.pointee
     if let p = m.payload { self.payload = try Grpc_Testing_Payload(_c: p) }
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -1187,17 +1247,18 @@ extension Grpc_Testing_StreamingOutputCallResponse {
 
 extension Grpc_Testing_ReconnectParams {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__reconnect_params__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__ReconnectParams.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__reconnect_params__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__ReconnectParams.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -1216,11 +1277,11 @@ extension Grpc_Testing_ReconnectParams {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__ReconnectParams> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__ReconnectParams> {
     let c = arena.allocate(Grpc__Testing__ReconnectParams.self)
     grpc__testing__reconnect_params__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -1232,6 +1293,11 @@ extension Grpc_Testing_ReconnectParams {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__ReconnectParams>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__ReconnectParams>) throws(CodecError) {
     let m = c.pointee
     self.maxReconnectBackoffMs = m.max_reconnect_backoff_ms
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -1240,17 +1306,18 @@ extension Grpc_Testing_ReconnectParams {
 
 extension Grpc_Testing_ReconnectInfo {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__reconnect_info__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__ReconnectInfo.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__reconnect_info__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__ReconnectInfo.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -1272,11 +1339,11 @@ extension Grpc_Testing_ReconnectInfo {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__ReconnectInfo> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__ReconnectInfo> {
     let c = arena.allocate(Grpc__Testing__ReconnectInfo.self)
     grpc__testing__reconnect_info__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -1292,6 +1359,11 @@ extension Grpc_Testing_ReconnectInfo {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__ReconnectInfo>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__ReconnectInfo>) throws(CodecError) {
     let m = c.pointee
     self.passed = m.passed != 0
     self.backoffMs = ProtoC.array(m.backoff_ms, count: m.n_backoff_ms)
@@ -1301,17 +1373,18 @@ extension Grpc_Testing_ReconnectInfo {
 
 extension Grpc_Testing_LoadBalancerStatsRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_stats_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__LoadBalancerStatsRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_stats_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__LoadBalancerStatsRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -1336,11 +1409,11 @@ extension Grpc_Testing_LoadBalancerStatsRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__LoadBalancerStatsRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__LoadBalancerStatsRequest> {
     let c = arena.allocate(Grpc__Testing__LoadBalancerStatsRequest.self)
     grpc__testing__load_balancer_stats_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -1357,6 +1430,11 @@ extension Grpc_Testing_LoadBalancerStatsRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__LoadBalancerStatsRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__LoadBalancerStatsRequest>) throws(CodecError) {
     let m = c.pointee
     self.numRpcs = m.num_rpcs
     self.timeoutSec = m.timeout_sec
@@ -1367,17 +1445,18 @@ extension Grpc_Testing_LoadBalancerStatsRequest {
 
 extension Grpc_Testing_LoadBalancerStatsResponse {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_stats_response__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__LoadBalancerStatsResponse.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_stats_response__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__LoadBalancerStatsResponse.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -1405,11 +1484,11 @@ extension Grpc_Testing_LoadBalancerStatsResponse {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__LoadBalancerStatsResponse> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__LoadBalancerStatsResponse> {
     let c = arena.allocate(Grpc__Testing__LoadBalancerStatsResponse.self)
     grpc__testing__load_balancer_stats_response__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -1433,7 +1512,7 @@ extension Grpc_Testing_LoadBalancerStatsResponse {
         let e = arena.allocate(Grpc__Testing__LoadBalancerStatsResponse__RpcsByMethodEntry.self)
         grpc__testing__load_balancer_stats_response__rpcs_by_method_entry__init(e)
         e.pointee.key = arena.cString(key)
-        e.pointee.value = Grpc_Testing_LoadBalancerStatsResponse.RpcsByPeer._cNew(value, arena)
+        e.pointee.value = value._cNew(arena)
         entries[i] = e
       }
       c.pointee.n_rpcs_by_method = self.rpcsByMethod.count
@@ -1445,7 +1524,7 @@ extension Grpc_Testing_LoadBalancerStatsResponse {
         let e = arena.allocate(Grpc__Testing__LoadBalancerStatsResponse__MetadatasByPeerEntry.self)
         grpc__testing__load_balancer_stats_response__metadatas_by_peer_entry__init(e)
         e.pointee.key = arena.cString(key)
-        e.pointee.value = Grpc_Testing_LoadBalancerStatsResponse.MetadataByPeer._cNew(value, arena)
+        e.pointee.value = value._cNew(arena)
         entries[i] = e
       }
       c.pointee.n_metadatas_by_peer = self.metadatasByPeer.count
@@ -1457,6 +1536,11 @@ extension Grpc_Testing_LoadBalancerStatsResponse {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__LoadBalancerStatsResponse>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__LoadBalancerStatsResponse>) throws(CodecError) {
     let m = c.pointee
     if m.n_rpcs_by_peer > 0 {
       self.rpcsByPeer.reserveCapacity(m.n_rpcs_by_peer)
@@ -1486,17 +1570,18 @@ extension Grpc_Testing_LoadBalancerStatsResponse {
 
 extension Grpc_Testing_LoadBalancerStatsResponse.MetadataEntry {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_stats_response__metadata_entry__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__LoadBalancerStatsResponse__MetadataEntry.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_stats_response__metadata_entry__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__LoadBalancerStatsResponse__MetadataEntry.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -1521,11 +1606,11 @@ extension Grpc_Testing_LoadBalancerStatsResponse.MetadataEntry {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__LoadBalancerStatsResponse__MetadataEntry> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__LoadBalancerStatsResponse__MetadataEntry> {
     let c = arena.allocate(Grpc__Testing__LoadBalancerStatsResponse__MetadataEntry.self)
     grpc__testing__load_balancer_stats_response__metadata_entry__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -1539,6 +1624,11 @@ extension Grpc_Testing_LoadBalancerStatsResponse.MetadataEntry {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__LoadBalancerStatsResponse__MetadataEntry>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__LoadBalancerStatsResponse__MetadataEntry>) throws(CodecError) {
     let m = c.pointee
     self.key = try ProtoC.string(m.key, field: "grpc.testing.LoadBalancerStatsResponse.MetadataEntry.key")
     self.value = try ProtoC.string(m.value, field: "grpc.testing.LoadBalancerStatsResponse.MetadataEntry.value")
@@ -1549,17 +1639,18 @@ extension Grpc_Testing_LoadBalancerStatsResponse.MetadataEntry {
 
 extension Grpc_Testing_LoadBalancerStatsResponse.RpcMetadata {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_stats_response__rpc_metadata__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__LoadBalancerStatsResponse__RpcMetadata.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_stats_response__rpc_metadata__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__LoadBalancerStatsResponse__RpcMetadata.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -1578,18 +1669,18 @@ extension Grpc_Testing_LoadBalancerStatsResponse.RpcMetadata {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__LoadBalancerStatsResponse__RpcMetadata> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__LoadBalancerStatsResponse__RpcMetadata> {
     let c = arena.allocate(Grpc__Testing__LoadBalancerStatsResponse__RpcMetadata.self)
     grpc__testing__load_balancer_stats_response__rpc_metadata__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Grpc__Testing__LoadBalancerStatsResponse__RpcMetadata>, _ arena: ProtoArena) {
     if !self.metadata.isEmpty {
       c.pointee.n_metadata = self.metadata.count
-      c.pointee.metadata = arena.pointers(self.metadata) { Grpc_Testing_LoadBalancerStatsResponse.MetadataEntry._cNew($0, arena) }
+      c.pointee.metadata = arena.pointers(self.metadata) { $0.pointee._cNew(arena) }
     }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
@@ -1597,6 +1688,11 @@ extension Grpc_Testing_LoadBalancerStatsResponse.RpcMetadata {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__LoadBalancerStatsResponse__RpcMetadata>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__LoadBalancerStatsResponse__RpcMetadata>) throws(CodecError) {
     let m = c.pointee
     self.metadata = try ProtoC.array(m.metadata, count: m.n_metadata) { p throws(CodecError) in try Grpc_Testing_LoadBalancerStatsResponse.MetadataEntry(_c: p!) }
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -1605,17 +1701,18 @@ extension Grpc_Testing_LoadBalancerStatsResponse.RpcMetadata {
 
 extension Grpc_Testing_LoadBalancerStatsResponse.MetadataByPeer {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_stats_response__metadata_by_peer__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__LoadBalancerStatsResponse__MetadataByPeer.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_stats_response__metadata_by_peer__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__LoadBalancerStatsResponse__MetadataByPeer.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -1634,18 +1731,18 @@ extension Grpc_Testing_LoadBalancerStatsResponse.MetadataByPeer {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__LoadBalancerStatsResponse__MetadataByPeer> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__LoadBalancerStatsResponse__MetadataByPeer> {
     let c = arena.allocate(Grpc__Testing__LoadBalancerStatsResponse__MetadataByPeer.self)
     grpc__testing__load_balancer_stats_response__metadata_by_peer__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Grpc__Testing__LoadBalancerStatsResponse__MetadataByPeer>, _ arena: ProtoArena) {
     if !self.rpcMetadata.isEmpty {
       c.pointee.n_rpc_metadata = self.rpcMetadata.count
-      c.pointee.rpc_metadata = arena.pointers(self.rpcMetadata) { Grpc_Testing_LoadBalancerStatsResponse.RpcMetadata._cNew($0, arena) }
+      c.pointee.rpc_metadata = arena.pointers(self.rpcMetadata) { $0.pointee._cNew(arena) }
     }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
@@ -1653,6 +1750,11 @@ extension Grpc_Testing_LoadBalancerStatsResponse.MetadataByPeer {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__LoadBalancerStatsResponse__MetadataByPeer>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__LoadBalancerStatsResponse__MetadataByPeer>) throws(CodecError) {
     let m = c.pointee
     self.rpcMetadata = try ProtoC.array(m.rpc_metadata, count: m.n_rpc_metadata) { p throws(CodecError) in try Grpc_Testing_LoadBalancerStatsResponse.RpcMetadata(_c: p!) }
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -1661,17 +1763,18 @@ extension Grpc_Testing_LoadBalancerStatsResponse.MetadataByPeer {
 
 extension Grpc_Testing_LoadBalancerStatsResponse.RpcsByPeer {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_stats_response__rpcs_by_peer__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__LoadBalancerStatsResponse__RpcsByPeer.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_stats_response__rpcs_by_peer__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__LoadBalancerStatsResponse__RpcsByPeer.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -1690,11 +1793,11 @@ extension Grpc_Testing_LoadBalancerStatsResponse.RpcsByPeer {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__LoadBalancerStatsResponse__RpcsByPeer> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__LoadBalancerStatsResponse__RpcsByPeer> {
     let c = arena.allocate(Grpc__Testing__LoadBalancerStatsResponse__RpcsByPeer.self)
     grpc__testing__load_balancer_stats_response__rpcs_by_peer__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -1717,6 +1820,11 @@ extension Grpc_Testing_LoadBalancerStatsResponse.RpcsByPeer {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__LoadBalancerStatsResponse__RpcsByPeer>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__LoadBalancerStatsResponse__RpcsByPeer>) throws(CodecError) {
     let m = c.pointee
     if m.n_rpcs_by_peer > 0 {
       self.rpcsByPeer.reserveCapacity(m.n_rpcs_by_peer)
@@ -1731,17 +1839,18 @@ extension Grpc_Testing_LoadBalancerStatsResponse.RpcsByPeer {
 
 extension Grpc_Testing_LoadBalancerAccumulatedStatsRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_accumulated_stats_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__LoadBalancerAccumulatedStatsRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_accumulated_stats_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__LoadBalancerAccumulatedStatsRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -1754,11 +1863,11 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsRequest {
     false
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__LoadBalancerAccumulatedStatsRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__LoadBalancerAccumulatedStatsRequest> {
     let c = arena.allocate(Grpc__Testing__LoadBalancerAccumulatedStatsRequest.self)
     grpc__testing__load_balancer_accumulated_stats_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -1770,23 +1879,29 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__LoadBalancerAccumulatedStatsRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__LoadBalancerAccumulatedStatsRequest>) throws(CodecError) {
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
 extension Grpc_Testing_LoadBalancerAccumulatedStatsResponse {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_accumulated_stats_response__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__LoadBalancerAccumulatedStatsResponse.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_accumulated_stats_response__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__LoadBalancerAccumulatedStatsResponse.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -1814,11 +1929,11 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsResponse {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__LoadBalancerAccumulatedStatsResponse> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__LoadBalancerAccumulatedStatsResponse> {
     let c = arena.allocate(Grpc__Testing__LoadBalancerAccumulatedStatsResponse.self)
     grpc__testing__load_balancer_accumulated_stats_response__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -1865,7 +1980,7 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsResponse {
         let e = arena.allocate(Grpc__Testing__LoadBalancerAccumulatedStatsResponse__StatsPerMethodEntry.self)
         grpc__testing__load_balancer_accumulated_stats_response__stats_per_method_entry__init(e)
         e.pointee.key = arena.cString(key)
-        e.pointee.value = Grpc_Testing_LoadBalancerAccumulatedStatsResponse.MethodStats._cNew(value, arena)
+        e.pointee.value = value._cNew(arena)
         entries[i] = e
       }
       c.pointee.n_stats_per_method = self.statsPerMethod.count
@@ -1877,6 +1992,11 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsResponse {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__LoadBalancerAccumulatedStatsResponse>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__LoadBalancerAccumulatedStatsResponse>) throws(CodecError) {
     let m = c.pointee
     if m.n_num_rpcs_started_by_method > 0 {
       self.numRpcsStartedByMethod.reserveCapacity(m.n_num_rpcs_started_by_method)
@@ -1912,17 +2032,18 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsResponse {
 
 extension Grpc_Testing_LoadBalancerAccumulatedStatsResponse.MethodStats {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_accumulated_stats_response__method_stats__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__LoadBalancerAccumulatedStatsResponse__MethodStats.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__load_balancer_accumulated_stats_response__method_stats__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__LoadBalancerAccumulatedStatsResponse__MethodStats.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -1944,11 +2065,11 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsResponse.MethodStats {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__LoadBalancerAccumulatedStatsResponse__MethodStats> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__LoadBalancerAccumulatedStatsResponse__MethodStats> {
     let c = arena.allocate(Grpc__Testing__LoadBalancerAccumulatedStatsResponse__MethodStats.self)
     grpc__testing__load_balancer_accumulated_stats_response__method_stats__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -1972,6 +2093,11 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsResponse.MethodStats {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__LoadBalancerAccumulatedStatsResponse__MethodStats>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__LoadBalancerAccumulatedStatsResponse__MethodStats>) throws(CodecError) {
     let m = c.pointee
     self.rpcsStarted = m.rpcs_started
     if m.n_result > 0 {
@@ -1987,17 +2113,18 @@ extension Grpc_Testing_LoadBalancerAccumulatedStatsResponse.MethodStats {
 
 extension Grpc_Testing_ClientConfigureRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__client_configure_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__ClientConfigureRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__client_configure_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__ClientConfigureRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -2022,11 +2149,11 @@ extension Grpc_Testing_ClientConfigureRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__ClientConfigureRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__ClientConfigureRequest> {
     let c = arena.allocate(Grpc__Testing__ClientConfigureRequest.self)
     grpc__testing__client_configure_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -2037,7 +2164,7 @@ extension Grpc_Testing_ClientConfigureRequest {
     }
     if !self.metadata.isEmpty {
       c.pointee.n_metadata = self.metadata.count
-      c.pointee.metadata = arena.pointers(self.metadata) { Grpc_Testing_ClientConfigureRequest.Metadata._cNew($0, arena) }
+      c.pointee.metadata = arena.pointers(self.metadata) { $0.pointee._cNew(arena) }
     }
     c.pointee.timeout_sec = self.timeoutSec
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
@@ -2046,6 +2173,11 @@ extension Grpc_Testing_ClientConfigureRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__ClientConfigureRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__ClientConfigureRequest>) throws(CodecError) {
     let m = c.pointee
     self.types = try ProtoC.array(m.types, count: m.n_types) { .init(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
     self.metadata = try ProtoC.array(m.metadata, count: m.n_metadata) { p throws(CodecError) in try Grpc_Testing_ClientConfigureRequest.Metadata(_c: p!) }
@@ -2056,17 +2188,18 @@ extension Grpc_Testing_ClientConfigureRequest {
 
 extension Grpc_Testing_ClientConfigureRequest.Metadata {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__client_configure_request__metadata__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__ClientConfigureRequest__Metadata.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__client_configure_request__metadata__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__ClientConfigureRequest__Metadata.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -2091,11 +2224,11 @@ extension Grpc_Testing_ClientConfigureRequest.Metadata {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__ClientConfigureRequest__Metadata> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__ClientConfigureRequest__Metadata> {
     let c = arena.allocate(Grpc__Testing__ClientConfigureRequest__Metadata.self)
     grpc__testing__client_configure_request__metadata__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -2109,6 +2242,11 @@ extension Grpc_Testing_ClientConfigureRequest.Metadata {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__ClientConfigureRequest__Metadata>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__ClientConfigureRequest__Metadata>) throws(CodecError) {
     let m = c.pointee
     self.type = .init(rawValue: Int32(truncatingIfNeeded: m.type.rawValue))
     self.key = try ProtoC.string(m.key, field: "grpc.testing.ClientConfigureRequest.Metadata.key")
@@ -2119,17 +2257,18 @@ extension Grpc_Testing_ClientConfigureRequest.Metadata {
 
 extension Grpc_Testing_ClientConfigureResponse {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__client_configure_response__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__ClientConfigureResponse.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__client_configure_response__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__ClientConfigureResponse.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -2142,11 +2281,11 @@ extension Grpc_Testing_ClientConfigureResponse {
     false
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__ClientConfigureResponse> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__ClientConfigureResponse> {
     let c = arena.allocate(Grpc__Testing__ClientConfigureResponse.self)
     grpc__testing__client_configure_response__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -2158,23 +2297,29 @@ extension Grpc_Testing_ClientConfigureResponse {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__ClientConfigureResponse>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__ClientConfigureResponse>) throws(CodecError) {
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
 
 extension Grpc_Testing_MemorySize {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__memory_size__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__MemorySize.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__memory_size__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__MemorySize.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -2193,11 +2338,11 @@ extension Grpc_Testing_MemorySize {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__MemorySize> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__MemorySize> {
     let c = arena.allocate(Grpc__Testing__MemorySize.self)
     grpc__testing__memory_size__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -2209,6 +2354,11 @@ extension Grpc_Testing_MemorySize {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__MemorySize>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__MemorySize>) throws(CodecError) {
     let m = c.pointee
     self.rss = m.rss
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -2217,17 +2367,18 @@ extension Grpc_Testing_MemorySize {
 
 extension Grpc_Testing_TestOrcaReport {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__test_orca_report__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__TestOrcaReport.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__test_orca_report__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__TestOrcaReport.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -2255,11 +2406,11 @@ extension Grpc_Testing_TestOrcaReport {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__TestOrcaReport> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__TestOrcaReport> {
     let c = arena.allocate(Grpc__Testing__TestOrcaReport.self)
     grpc__testing__test_orca_report__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -2306,6 +2457,11 @@ extension Grpc_Testing_TestOrcaReport {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__TestOrcaReport>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__TestOrcaReport>) throws(CodecError) {
     let m = c.pointee
     self.cpuUtilization = m.cpu_utilization
     self.memoryUtilization = m.memory_utilization
@@ -2329,17 +2485,18 @@ extension Grpc_Testing_TestOrcaReport {
 
 extension Grpc_Testing_HookRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__hook_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__HookRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__hook_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__HookRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -2367,11 +2524,11 @@ extension Grpc_Testing_HookRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__HookRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__HookRequest> {
     let c = arena.allocate(Grpc__Testing__HookRequest.self)
     grpc__testing__hook_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -2386,6 +2543,11 @@ extension Grpc_Testing_HookRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__HookRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__HookRequest>) throws(CodecError) {
     let m = c.pointee
     self.command = .init(rawValue: Int32(truncatingIfNeeded: m.command.rawValue))
     self.grpcCodeToReturn = m.grpc_code_to_return
@@ -2397,17 +2559,18 @@ extension Grpc_Testing_HookRequest {
 
 extension Grpc_Testing_HookResponse {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__hook_response__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Grpc__Testing__HookResponse.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_grpc__testing__hook_response__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Grpc__Testing__HookResponse.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -2420,11 +2583,11 @@ extension Grpc_Testing_HookResponse {
     false
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__HookResponse> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Grpc__Testing__HookResponse> {
     let c = arena.allocate(Grpc__Testing__HookResponse.self)
     grpc__testing__hook_response__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -2436,6 +2599,11 @@ extension Grpc_Testing_HookResponse {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Grpc__Testing__HookResponse>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Grpc__Testing__HookResponse>) throws(CodecError) {
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }

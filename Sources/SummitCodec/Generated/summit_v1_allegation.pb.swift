@@ -316,17 +316,18 @@ public struct Summit_V1_AllegationEvent: ProtoMessage {
 
 extension Summit_V1_AllegationResponse {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__allegation_response__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__AllegationResponse.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__allegation_response__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__AllegationResponse.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -357,22 +358,22 @@ extension Summit_V1_AllegationResponse {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__AllegationResponse> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__AllegationResponse> {
     let c = arena.allocate(Summit__V1__AllegationResponse.self)
     summit__v1__allegation_response__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__V1__AllegationResponse>, _ arena: ProtoArena) {
-    if let value = self.party { c.pointee.party = Summit_V1_Party._cNew(value, arena) }
+    c.pointee.party = self.party?._cNew(arena)
     c.pointee.stance = .init(rawValue: .init(truncatingIfNeeded: self.stance.rawValue))
     if !self.statement.isEmpty { c.pointee.statement = arena.cString(self.statement) }
-    if let value = self.date { c.pointee.date = Google_Type_Date._cNew(value, arena) }
+    c.pointee.date = self.date?._cNew(arena)
     if !self.sources.isEmpty {
       c.pointee.n_sources = self.sources.count
-      c.pointee.sources = arena.pointers(self.sources) { Summit_V1_Source._cNew($0, arena) }
+      c.pointee.sources = arena.pointers(self.sources) { $0.pointee._cNew(arena) }
     }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
@@ -380,6 +381,11 @@ extension Summit_V1_AllegationResponse {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__AllegationResponse>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__AllegationResponse>) throws(CodecError) {
     let m = c.pointee
     if let p = m.party { self.party = try Summit_V1_Party(_c: p) }
     self.stance = .init(rawValue: Int32(truncatingIfNeeded: m.stance.rawValue))
@@ -392,17 +398,18 @@ extension Summit_V1_AllegationResponse {
 
 extension Summit_V1_Allegation {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__allegation__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__Allegation.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__allegation__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__Allegation.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -454,11 +461,11 @@ extension Summit_V1_Allegation {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__Allegation> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__Allegation> {
     let c = arena.allocate(Summit__V1__Allegation.self)
     summit__v1__allegation__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -466,33 +473,38 @@ extension Summit_V1_Allegation {
     if !self.name.isEmpty { c.pointee.name = arena.cString(self.name) }
     if !self.accusers.isEmpty {
       c.pointee.n_accusers = self.accusers.count
-      c.pointee.accusers = arena.pointers(self.accusers) { Summit_V1_Party._cNew($0, arena) }
+      c.pointee.accusers = arena.pointers(self.accusers) { $0.pointee._cNew(arena) }
     }
     if !self.accused.isEmpty {
       c.pointee.n_accused = self.accused.count
-      c.pointee.accused = arena.pointers(self.accused) { Summit_V1_Party._cNew($0, arena) }
+      c.pointee.accused = arena.pointers(self.accused) { $0.pointee._cNew(arena) }
     }
     if !self.summary.isEmpty { c.pointee.summary = arena.cString(self.summary) }
     c.pointee.category = .init(rawValue: .init(truncatingIfNeeded: self.category.rawValue))
     c.pointee.status = .init(rawValue: .init(truncatingIfNeeded: self.status.rawValue))
     if !self.responses.isEmpty {
       c.pointee.n_responses = self.responses.count
-      c.pointee.responses = arena.pointers(self.responses) { Summit_V1_AllegationResponse._cNew($0, arena) }
+      c.pointee.responses = arena.pointers(self.responses) { $0.pointee._cNew(arena) }
     }
-    if let value = self.firstReported { c.pointee.first_reported = Google_Type_Date._cNew(value, arena) }
+    c.pointee.first_reported = self.firstReported?._cNew(arena)
     if !self.sources.isEmpty {
       c.pointee.n_sources = self.sources.count
-      c.pointee.sources = arena.pointers(self.sources) { Summit_V1_Source._cNew($0, arena) }
+      c.pointee.sources = arena.pointers(self.sources) { $0.pointee._cNew(arena) }
     }
     if !self.etag.isEmpty { c.pointee.etag = arena.cString(self.etag) }
-    if let value = self.createTime { c.pointee.create_time = Google_Protobuf_Timestamp._cNew(value, arena) }
-    if let value = self.updateTime { c.pointee.update_time = Google_Protobuf_Timestamp._cNew(value, arena) }
+    c.pointee.create_time = self.createTime?._cNew(arena)
+    c.pointee.update_time = self.updateTime?._cNew(arena)
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__Allegation>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__Allegation>) throws(CodecError) {
     let m = c.pointee
     self.name = try ProtoC.string(m.name, field: "summit.v1.Allegation.name")
     self.accusers = try ProtoC.array(m.accusers, count: m.n_accusers) { p throws(CodecError) in try Summit_V1_Party(_c: p!) }
@@ -512,17 +524,18 @@ extension Summit_V1_Allegation {
 
 extension Summit_V1_GetAllegationRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__get_allegation_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__GetAllegationRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__get_allegation_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__GetAllegationRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -541,11 +554,11 @@ extension Summit_V1_GetAllegationRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__GetAllegationRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__GetAllegationRequest> {
     let c = arena.allocate(Summit__V1__GetAllegationRequest.self)
     summit__v1__get_allegation_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -557,6 +570,11 @@ extension Summit_V1_GetAllegationRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__GetAllegationRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__GetAllegationRequest>) throws(CodecError) {
     let m = c.pointee
     self.name = try ProtoC.string(m.name, field: "summit.v1.GetAllegationRequest.name")
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -565,17 +583,18 @@ extension Summit_V1_GetAllegationRequest {
 
 extension Summit_V1_ListAllegationsRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__list_allegations_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__ListAllegationsRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__list_allegations_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__ListAllegationsRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -609,19 +628,19 @@ extension Summit_V1_ListAllegationsRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ListAllegationsRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ListAllegationsRequest> {
     let c = arena.allocate(Summit__V1__ListAllegationsRequest.self)
     summit__v1__list_allegations_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__V1__ListAllegationsRequest>, _ arena: ProtoArena) {
     c.pointee.page_size = self.pageSize
     if !self.pageToken.isEmpty { c.pointee.page_token = arena.cString(self.pageToken) }
-    if let value = self.accuser { c.pointee.accuser = Summit_V1_Party._cNew(value, arena) }
-    if let value = self.accused { c.pointee.accused = Summit_V1_Party._cNew(value, arena) }
+    c.pointee.accuser = self.accuser?._cNew(arena)
+    c.pointee.accused = self.accused?._cNew(arena)
     c.pointee.category = .init(rawValue: .init(truncatingIfNeeded: self.category.rawValue))
     c.pointee.status = .init(rawValue: .init(truncatingIfNeeded: self.status.rawValue))
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
@@ -630,6 +649,11 @@ extension Summit_V1_ListAllegationsRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__ListAllegationsRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__ListAllegationsRequest>) throws(CodecError) {
     let m = c.pointee
     self.pageSize = m.page_size
     self.pageToken = try ProtoC.string(m.page_token, field: "summit.v1.ListAllegationsRequest.page_token")
@@ -643,17 +667,18 @@ extension Summit_V1_ListAllegationsRequest {
 
 extension Summit_V1_ListAllegationsResponse {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__list_allegations_response__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__ListAllegationsResponse.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__list_allegations_response__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__ListAllegationsResponse.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -675,18 +700,18 @@ extension Summit_V1_ListAllegationsResponse {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ListAllegationsResponse> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ListAllegationsResponse> {
     let c = arena.allocate(Summit__V1__ListAllegationsResponse.self)
     summit__v1__list_allegations_response__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__V1__ListAllegationsResponse>, _ arena: ProtoArena) {
     if !self.allegations.isEmpty {
       c.pointee.n_allegations = self.allegations.count
-      c.pointee.allegations = arena.pointers(self.allegations) { Summit_V1_Allegation._cNew($0, arena) }
+      c.pointee.allegations = arena.pointers(self.allegations) { $0.pointee._cNew(arena) }
     }
     if !self.nextPageToken.isEmpty { c.pointee.next_page_token = arena.cString(self.nextPageToken) }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
@@ -695,6 +720,11 @@ extension Summit_V1_ListAllegationsResponse {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__ListAllegationsResponse>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__ListAllegationsResponse>) throws(CodecError) {
     let m = c.pointee
     self.allegations = try ProtoC.array(m.allegations, count: m.n_allegations) { p throws(CodecError) in try Summit_V1_Allegation(_c: p!) }
     self.nextPageToken = try ProtoC.string(m.next_page_token, field: "summit.v1.ListAllegationsResponse.next_page_token")
@@ -704,17 +734,18 @@ extension Summit_V1_ListAllegationsResponse {
 
 extension Summit_V1_CreateAllegationRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__create_allegation_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__CreateAllegationRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__create_allegation_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__CreateAllegationRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -739,16 +770,16 @@ extension Summit_V1_CreateAllegationRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__CreateAllegationRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__CreateAllegationRequest> {
     let c = arena.allocate(Summit__V1__CreateAllegationRequest.self)
     summit__v1__create_allegation_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__V1__CreateAllegationRequest>, _ arena: ProtoArena) {
-    if let value = self.allegation { c.pointee.allegation = Summit_V1_Allegation._cNew(value, arena) }
+    c.pointee.allegation = self.allegation?._cNew(arena)
     if !self.allegationID.isEmpty { c.pointee.allegation_id = arena.cString(self.allegationID) }
     if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
@@ -757,6 +788,11 @@ extension Summit_V1_CreateAllegationRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__CreateAllegationRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__CreateAllegationRequest>) throws(CodecError) {
     let m = c.pointee
     if let p = m.allegation { self.allegation = try Summit_V1_Allegation(_c: p) }
     self.allegationID = try ProtoC.string(m.allegation_id, field: "summit.v1.CreateAllegationRequest.allegation_id")
@@ -767,17 +803,18 @@ extension Summit_V1_CreateAllegationRequest {
 
 extension Summit_V1_UpdateAllegationRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__update_allegation_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__UpdateAllegationRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__update_allegation_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__UpdateAllegationRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -799,23 +836,28 @@ extension Summit_V1_UpdateAllegationRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__UpdateAllegationRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__UpdateAllegationRequest> {
     let c = arena.allocate(Summit__V1__UpdateAllegationRequest.self)
     summit__v1__update_allegation_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__V1__UpdateAllegationRequest>, _ arena: ProtoArena) {
-    if let value = self.allegation { c.pointee.allegation = Summit_V1_Allegation._cNew(value, arena) }
-    if let value = self.updateMask { c.pointee.update_mask = Google_Protobuf_FieldMask._cNew(value, arena) }
+    c.pointee.allegation = self.allegation?._cNew(arena)
+    c.pointee.update_mask = self.updateMask?._cNew(arena)
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__UpdateAllegationRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__UpdateAllegationRequest>) throws(CodecError) {
     let m = c.pointee
     if let p = m.allegation { self.allegation = try Summit_V1_Allegation(_c: p) }
     if let p = m.update_mask { self.updateMask = try Google_Protobuf_FieldMask(_c: p) }
@@ -825,17 +867,18 @@ extension Summit_V1_UpdateAllegationRequest {
 
 extension Summit_V1_DeleteAllegationRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__delete_allegation_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__DeleteAllegationRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__delete_allegation_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__DeleteAllegationRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -857,11 +900,11 @@ extension Summit_V1_DeleteAllegationRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__DeleteAllegationRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__DeleteAllegationRequest> {
     let c = arena.allocate(Summit__V1__DeleteAllegationRequest.self)
     summit__v1__delete_allegation_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -874,6 +917,11 @@ extension Summit_V1_DeleteAllegationRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__DeleteAllegationRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__DeleteAllegationRequest>) throws(CodecError) {
     let m = c.pointee
     self.name = try ProtoC.string(m.name, field: "summit.v1.DeleteAllegationRequest.name")
     self.etag = try ProtoC.string(m.etag, field: "summit.v1.DeleteAllegationRequest.etag")
@@ -883,17 +931,18 @@ extension Summit_V1_DeleteAllegationRequest {
 
 extension Summit_V1_RespondToAllegationRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__respond_to_allegation_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__RespondToAllegationRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__respond_to_allegation_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__RespondToAllegationRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -921,17 +970,17 @@ extension Summit_V1_RespondToAllegationRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__RespondToAllegationRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__RespondToAllegationRequest> {
     let c = arena.allocate(Summit__V1__RespondToAllegationRequest.self)
     summit__v1__respond_to_allegation_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__V1__RespondToAllegationRequest>, _ arena: ProtoArena) {
     if !self.name.isEmpty { c.pointee.name = arena.cString(self.name) }
-    if let value = self.response { c.pointee.response = Summit_V1_AllegationResponse._cNew(value, arena) }
+    c.pointee.response = self.response?._cNew(arena)
     if !self.etag.isEmpty { c.pointee.etag = arena.cString(self.etag) }
     if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
@@ -940,6 +989,11 @@ extension Summit_V1_RespondToAllegationRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__RespondToAllegationRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__RespondToAllegationRequest>) throws(CodecError) {
     let m = c.pointee
     self.name = try ProtoC.string(m.name, field: "summit.v1.RespondToAllegationRequest.name")
     if let p = m.response { self.response = try Summit_V1_AllegationResponse(_c: p) }
@@ -951,17 +1005,18 @@ extension Summit_V1_RespondToAllegationRequest {
 
 extension Summit_V1_WatchAllegationsRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__watch_allegations_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__WatchAllegationsRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__watch_allegations_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__WatchAllegationsRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -980,11 +1035,11 @@ extension Summit_V1_WatchAllegationsRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__WatchAllegationsRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__WatchAllegationsRequest> {
     let c = arena.allocate(Summit__V1__WatchAllegationsRequest.self)
     summit__v1__watch_allegations_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -996,6 +1051,11 @@ extension Summit_V1_WatchAllegationsRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__WatchAllegationsRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__WatchAllegationsRequest>) throws(CodecError) {
     let m = c.pointee
     self.afterSequence = m.after_sequence
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -1004,17 +1064,18 @@ extension Summit_V1_WatchAllegationsRequest {
 
 extension Summit_V1_AllegationEvent {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__allegation_event__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__AllegationEvent.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__allegation_event__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__AllegationEvent.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -1042,25 +1103,30 @@ extension Summit_V1_AllegationEvent {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__AllegationEvent> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__AllegationEvent> {
     let c = arena.allocate(Summit__V1__AllegationEvent.self)
     summit__v1__allegation_event__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__V1__AllegationEvent>, _ arena: ProtoArena) {
     c.pointee.type = .init(rawValue: .init(truncatingIfNeeded: self.type.rawValue))
-    if let value = self.allegation { c.pointee.allegation = Summit_V1_Allegation._cNew(value, arena) }
+    c.pointee.allegation = self.allegation?._cNew(arena)
     c.pointee.sequence = self.sequence
-    if let value = self.commitTime { c.pointee.commit_time = Google_Protobuf_Timestamp._cNew(value, arena) }
+    c.pointee.commit_time = self.commitTime?._cNew(arena)
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__AllegationEvent>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__AllegationEvent>) throws(CodecError) {
     let m = c.pointee
     self.type = .init(rawValue: Int32(truncatingIfNeeded: m.type.rawValue))
     if let p = m.allegation { self.allegation = try Summit_V1_Allegation(_c: p) }

@@ -102,17 +102,18 @@ public struct Summit_V1_Party: ProtoMessage {
 
 extension Summit_V1_Source {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__source__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__Source.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__source__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__Source.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -140,11 +141,11 @@ extension Summit_V1_Source {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__Source> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__Source> {
     let c = arena.allocate(Summit__V1__Source.self)
     summit__v1__source__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -152,13 +153,18 @@ extension Summit_V1_Source {
     if !self.title.isEmpty { c.pointee.title = arena.cString(self.title) }
     if !self.url.isEmpty { c.pointee.url = arena.cString(self.url) }
     if !self.publisher.isEmpty { c.pointee.publisher = arena.cString(self.publisher) }
-    if let value = self.published { c.pointee.published = Google_Type_Date._cNew(value, arena) }
+    c.pointee.published = self.published?._cNew(arena)
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__Source>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__Source>) throws(CodecError) {
     let m = c.pointee
     self.title = try ProtoC.string(m.title, field: "summit.v1.Source.title")
     self.url = try ProtoC.string(m.url, field: "summit.v1.Source.url")
@@ -170,17 +176,18 @@ extension Summit_V1_Source {
 
 extension Summit_V1_Party {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__party__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__Party.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__party__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__Party.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -208,11 +215,11 @@ extension Summit_V1_Party {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__Party> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__Party> {
     let c = arena.allocate(Summit__V1__Party.self)
     summit__v1__party__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -235,6 +242,11 @@ extension Summit_V1_Party {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__Party>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__Party>) throws(CodecError) {
     let m = c.pointee
     switch m.kind_case.rawValue {
       case 1: self.kind = .leader(try ProtoC.string(m.leader, field: "summit.v1.Party.leader"))

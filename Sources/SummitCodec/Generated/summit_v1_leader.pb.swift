@@ -159,17 +159,18 @@ public struct Summit_V1_ResolveLeadersResponse: ProtoMessage {
 
 extension Summit_V1_Leader {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__leader__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__Leader.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__leader__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__Leader.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -212,11 +213,11 @@ extension Summit_V1_Leader {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__Leader> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__Leader> {
     let c = arena.allocate(Summit__V1__Leader.self)
     summit__v1__leader__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -231,17 +232,22 @@ extension Summit_V1_Leader {
     }
     if !self.sources.isEmpty {
       c.pointee.n_sources = self.sources.count
-      c.pointee.sources = arena.pointers(self.sources) { Summit_V1_Source._cNew($0, arena) }
+      c.pointee.sources = arena.pointers(self.sources) { $0.pointee._cNew(arena) }
     }
     if !self.etag.isEmpty { c.pointee.etag = arena.cString(self.etag) }
-    if let value = self.createTime { c.pointee.create_time = Google_Protobuf_Timestamp._cNew(value, arena) }
-    if let value = self.updateTime { c.pointee.update_time = Google_Protobuf_Timestamp._cNew(value, arena) }
+    c.pointee.create_time = self.createTime?._cNew(arena)
+    c.pointee.update_time = self.updateTime?._cNew(arena)
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__Leader>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__Leader>) throws(CodecError) {
     let m = c.pointee
     self.name = try ProtoC.string(m.name, field: "summit.v1.Leader.name")
     self.displayName = try ProtoC.string(m.display_name, field: "summit.v1.Leader.display_name")
@@ -258,17 +264,18 @@ extension Summit_V1_Leader {
 
 extension Summit_V1_GetLeaderRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__get_leader_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__GetLeaderRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__get_leader_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__GetLeaderRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -287,11 +294,11 @@ extension Summit_V1_GetLeaderRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__GetLeaderRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__GetLeaderRequest> {
     let c = arena.allocate(Summit__V1__GetLeaderRequest.self)
     summit__v1__get_leader_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -303,6 +310,11 @@ extension Summit_V1_GetLeaderRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__GetLeaderRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__GetLeaderRequest>) throws(CodecError) {
     let m = c.pointee
     self.name = try ProtoC.string(m.name, field: "summit.v1.GetLeaderRequest.name")
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -311,17 +323,18 @@ extension Summit_V1_GetLeaderRequest {
 
 extension Summit_V1_ListLeadersRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__list_leaders_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__ListLeadersRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__list_leaders_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__ListLeadersRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -346,11 +359,11 @@ extension Summit_V1_ListLeadersRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ListLeadersRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ListLeadersRequest> {
     let c = arena.allocate(Summit__V1__ListLeadersRequest.self)
     summit__v1__list_leaders_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -364,6 +377,11 @@ extension Summit_V1_ListLeadersRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__ListLeadersRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__ListLeadersRequest>) throws(CodecError) {
     let m = c.pointee
     self.pageSize = m.page_size
     self.pageToken = try ProtoC.string(m.page_token, field: "summit.v1.ListLeadersRequest.page_token")
@@ -374,17 +392,18 @@ extension Summit_V1_ListLeadersRequest {
 
 extension Summit_V1_ListLeadersResponse {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__list_leaders_response__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__ListLeadersResponse.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__list_leaders_response__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__ListLeadersResponse.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -406,18 +425,18 @@ extension Summit_V1_ListLeadersResponse {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ListLeadersResponse> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ListLeadersResponse> {
     let c = arena.allocate(Summit__V1__ListLeadersResponse.self)
     summit__v1__list_leaders_response__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__V1__ListLeadersResponse>, _ arena: ProtoArena) {
     if !self.leaders.isEmpty {
       c.pointee.n_leaders = self.leaders.count
-      c.pointee.leaders = arena.pointers(self.leaders) { Summit_V1_Leader._cNew($0, arena) }
+      c.pointee.leaders = arena.pointers(self.leaders) { $0.pointee._cNew(arena) }
     }
     if !self.nextPageToken.isEmpty { c.pointee.next_page_token = arena.cString(self.nextPageToken) }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
@@ -426,6 +445,11 @@ extension Summit_V1_ListLeadersResponse {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__ListLeadersResponse>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__ListLeadersResponse>) throws(CodecError) {
     let m = c.pointee
     self.leaders = try ProtoC.array(m.leaders, count: m.n_leaders) { p throws(CodecError) in try Summit_V1_Leader(_c: p!) }
     self.nextPageToken = try ProtoC.string(m.next_page_token, field: "summit.v1.ListLeadersResponse.next_page_token")
@@ -435,17 +459,18 @@ extension Summit_V1_ListLeadersResponse {
 
 extension Summit_V1_CreateLeaderRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__create_leader_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__CreateLeaderRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__create_leader_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__CreateLeaderRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -470,16 +495,16 @@ extension Summit_V1_CreateLeaderRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__CreateLeaderRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__CreateLeaderRequest> {
     let c = arena.allocate(Summit__V1__CreateLeaderRequest.self)
     summit__v1__create_leader_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__V1__CreateLeaderRequest>, _ arena: ProtoArena) {
-    if let value = self.leader { c.pointee.leader = Summit_V1_Leader._cNew(value, arena) }
+    c.pointee.leader = self.leader?._cNew(arena)
     if !self.leaderID.isEmpty { c.pointee.leader_id = arena.cString(self.leaderID) }
     if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
@@ -488,6 +513,11 @@ extension Summit_V1_CreateLeaderRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__CreateLeaderRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__CreateLeaderRequest>) throws(CodecError) {
     let m = c.pointee
     if let p = m.leader { self.leader = try Summit_V1_Leader(_c: p) }
     self.leaderID = try ProtoC.string(m.leader_id, field: "summit.v1.CreateLeaderRequest.leader_id")
@@ -498,17 +528,18 @@ extension Summit_V1_CreateLeaderRequest {
 
 extension Summit_V1_UpdateLeaderRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__update_leader_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__UpdateLeaderRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__update_leader_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__UpdateLeaderRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -530,23 +561,28 @@ extension Summit_V1_UpdateLeaderRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__UpdateLeaderRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__UpdateLeaderRequest> {
     let c = arena.allocate(Summit__V1__UpdateLeaderRequest.self)
     summit__v1__update_leader_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__V1__UpdateLeaderRequest>, _ arena: ProtoArena) {
-    if let value = self.leader { c.pointee.leader = Summit_V1_Leader._cNew(value, arena) }
-    if let value = self.updateMask { c.pointee.update_mask = Google_Protobuf_FieldMask._cNew(value, arena) }
+    c.pointee.leader = self.leader?._cNew(arena)
+    c.pointee.update_mask = self.updateMask?._cNew(arena)
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__UpdateLeaderRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__UpdateLeaderRequest>) throws(CodecError) {
     let m = c.pointee
     if let p = m.leader { self.leader = try Summit_V1_Leader(_c: p) }
     if let p = m.update_mask { self.updateMask = try Google_Protobuf_FieldMask(_c: p) }
@@ -556,17 +592,18 @@ extension Summit_V1_UpdateLeaderRequest {
 
 extension Summit_V1_DeleteLeaderRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__delete_leader_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__DeleteLeaderRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__delete_leader_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__DeleteLeaderRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -591,11 +628,11 @@ extension Summit_V1_DeleteLeaderRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__DeleteLeaderRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__DeleteLeaderRequest> {
     let c = arena.allocate(Summit__V1__DeleteLeaderRequest.self)
     summit__v1__delete_leader_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -609,6 +646,11 @@ extension Summit_V1_DeleteLeaderRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__DeleteLeaderRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__DeleteLeaderRequest>) throws(CodecError) {
     let m = c.pointee
     self.name = try ProtoC.string(m.name, field: "summit.v1.DeleteLeaderRequest.name")
     self.etag = try ProtoC.string(m.etag, field: "summit.v1.DeleteLeaderRequest.etag")
@@ -619,17 +661,18 @@ extension Summit_V1_DeleteLeaderRequest {
 
 extension Summit_V1_ResolveLeadersRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__resolve_leaders_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__ResolveLeadersRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__resolve_leaders_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__ResolveLeadersRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -654,11 +697,11 @@ extension Summit_V1_ResolveLeadersRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ResolveLeadersRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ResolveLeadersRequest> {
     let c = arena.allocate(Summit__V1__ResolveLeadersRequest.self)
     summit__v1__resolve_leaders_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -672,6 +715,11 @@ extension Summit_V1_ResolveLeadersRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__ResolveLeadersRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__ResolveLeadersRequest>) throws(CodecError) {
     let m = c.pointee
     self.mention = try ProtoC.string(m.mention, field: "summit.v1.ResolveLeadersRequest.mention")
     self.tag = try ProtoC.string(m.tag, field: "summit.v1.ResolveLeadersRequest.tag")
@@ -682,17 +730,18 @@ extension Summit_V1_ResolveLeadersRequest {
 
 extension Summit_V1_LeaderMatch {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__leader_match__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__LeaderMatch.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__leader_match__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__LeaderMatch.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -717,16 +766,16 @@ extension Summit_V1_LeaderMatch {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__LeaderMatch> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__LeaderMatch> {
     let c = arena.allocate(Summit__V1__LeaderMatch.self)
     summit__v1__leader_match__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__V1__LeaderMatch>, _ arena: ProtoArena) {
-    if let value = self.leader { c.pointee.leader = Summit_V1_Leader._cNew(value, arena) }
+    c.pointee.leader = self.leader?._cNew(arena)
     c.pointee.score = self.score
     if !self.matched.isEmpty { c.pointee.matched = arena.cString(self.matched) }
     // protobuf-c drops -0.0 as a zero; it goes out as a raw field of the same number.
@@ -738,6 +787,11 @@ extension Summit_V1_LeaderMatch {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__LeaderMatch>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__LeaderMatch>) throws(CodecError) {
     let m = c.pointee
     if let p = m.leader { self.leader = try Summit_V1_Leader(_c: p) }
     self.score = m.score
@@ -748,17 +802,18 @@ extension Summit_V1_LeaderMatch {
 
 extension Summit_V1_ResolveLeadersResponse {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__resolve_leaders_response__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__ResolveLeadersResponse.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__resolve_leaders_response__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__ResolveLeadersResponse.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -783,11 +838,11 @@ extension Summit_V1_ResolveLeadersResponse {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ResolveLeadersResponse> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ResolveLeadersResponse> {
     let c = arena.allocate(Summit__V1__ResolveLeadersResponse.self)
     summit__v1__resolve_leaders_response__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -796,7 +851,7 @@ extension Summit_V1_ResolveLeadersResponse {
     if !self.tag.isEmpty { c.pointee.tag = arena.cString(self.tag) }
     if !self.matches.isEmpty {
       c.pointee.n_matches = self.matches.count
-      c.pointee.matches = arena.pointers(self.matches) { Summit_V1_LeaderMatch._cNew($0, arena) }
+      c.pointee.matches = arena.pointers(self.matches) { $0.pointee._cNew(arena) }
     }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
@@ -804,6 +859,11 @@ extension Summit_V1_ResolveLeadersResponse {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__ResolveLeadersResponse>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__ResolveLeadersResponse>) throws(CodecError) {
     let m = c.pointee
     self.mention = try ProtoC.string(m.mention, field: "summit.v1.ResolveLeadersResponse.mention")
     self.tag = try ProtoC.string(m.tag, field: "summit.v1.ResolveLeadersResponse.tag")

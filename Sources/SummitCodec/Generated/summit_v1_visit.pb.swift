@@ -241,17 +241,18 @@ public struct Summit_V1_ImportVisitsResponse: ProtoMessage {
 
 extension Summit_V1_Visit {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__visit__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__Visit.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__visit__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__Visit.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -315,11 +316,11 @@ extension Summit_V1_Visit {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__Visit> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__Visit> {
     let c = arena.allocate(Summit__V1__Visit.self)
     summit__v1__visit__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -332,8 +333,8 @@ extension Summit_V1_Visit {
       c.pointee.n_cities = self.cities.count
       c.pointee.cities = arena.cStrings(self.cities)
     }
-    if let value = self.startDate { c.pointee.start_date = Google_Type_Date._cNew(value, arena) }
-    if let value = self.endDate { c.pointee.end_date = Google_Type_Date._cNew(value, arena) }
+    c.pointee.start_date = self.startDate?._cNew(arena)
+    c.pointee.end_date = self.endDate?._cNew(arena)
     c.pointee.kind = .init(rawValue: .init(truncatingIfNeeded: self.kind.rawValue))
     if !self.event.isEmpty { c.pointee.event = arena.cString(self.event) }
     if !self.purpose.isEmpty { c.pointee.purpose = arena.cString(self.purpose) }
@@ -344,17 +345,22 @@ extension Summit_V1_Visit {
     if !self.reciprocates.isEmpty { c.pointee.reciprocates = arena.cString(self.reciprocates) }
     if !self.sources.isEmpty {
       c.pointee.n_sources = self.sources.count
-      c.pointee.sources = arena.pointers(self.sources) { Summit_V1_Source._cNew($0, arena) }
+      c.pointee.sources = arena.pointers(self.sources) { $0.pointee._cNew(arena) }
     }
     if !self.etag.isEmpty { c.pointee.etag = arena.cString(self.etag) }
-    if let value = self.createTime { c.pointee.create_time = Google_Protobuf_Timestamp._cNew(value, arena) }
-    if let value = self.updateTime { c.pointee.update_time = Google_Protobuf_Timestamp._cNew(value, arena) }
+    c.pointee.create_time = self.createTime?._cNew(arena)
+    c.pointee.update_time = self.updateTime?._cNew(arena)
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__Visit>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__Visit>) throws(CodecError) {
     let m = c.pointee
     self.name = try ProtoC.string(m.name, field: "summit.v1.Visit.name")
     self.visitor = try ProtoC.string(m.visitor, field: "summit.v1.Visit.visitor")
@@ -378,17 +384,18 @@ extension Summit_V1_Visit {
 
 extension Summit_V1_GetVisitRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__get_visit_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__GetVisitRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__get_visit_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__GetVisitRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -407,11 +414,11 @@ extension Summit_V1_GetVisitRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__GetVisitRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__GetVisitRequest> {
     let c = arena.allocate(Summit__V1__GetVisitRequest.self)
     summit__v1__get_visit_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -423,6 +430,11 @@ extension Summit_V1_GetVisitRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__GetVisitRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__GetVisitRequest>) throws(CodecError) {
     let m = c.pointee
     self.name = try ProtoC.string(m.name, field: "summit.v1.GetVisitRequest.name")
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -431,17 +443,18 @@ extension Summit_V1_GetVisitRequest {
 
 extension Summit_V1_ListVisitsRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__list_visits_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__ListVisitsRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__list_visits_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__ListVisitsRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -478,11 +491,11 @@ extension Summit_V1_ListVisitsRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ListVisitsRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ListVisitsRequest> {
     let c = arena.allocate(Summit__V1__ListVisitsRequest.self)
     summit__v1__list_visits_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -491,8 +504,8 @@ extension Summit_V1_ListVisitsRequest {
     if !self.pageToken.isEmpty { c.pointee.page_token = arena.cString(self.pageToken) }
     if !self.visitor.isEmpty { c.pointee.visitor = arena.cString(self.visitor) }
     if !self.hostCountry.isEmpty { c.pointee.host_country = arena.cString(self.hostCountry) }
-    if let value = self.dateFrom { c.pointee.date_from = Google_Type_Date._cNew(value, arena) }
-    if let value = self.dateTo { c.pointee.date_to = Google_Type_Date._cNew(value, arena) }
+    c.pointee.date_from = self.dateFrom?._cNew(arena)
+    c.pointee.date_to = self.dateTo?._cNew(arena)
     c.pointee.kind = .init(rawValue: .init(truncatingIfNeeded: self.kind.rawValue))
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
@@ -500,6 +513,11 @@ extension Summit_V1_ListVisitsRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__ListVisitsRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__ListVisitsRequest>) throws(CodecError) {
     let m = c.pointee
     self.pageSize = m.page_size
     self.pageToken = try ProtoC.string(m.page_token, field: "summit.v1.ListVisitsRequest.page_token")
@@ -514,17 +532,18 @@ extension Summit_V1_ListVisitsRequest {
 
 extension Summit_V1_ListVisitsResponse {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__list_visits_response__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__ListVisitsResponse.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__list_visits_response__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__ListVisitsResponse.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -546,18 +565,18 @@ extension Summit_V1_ListVisitsResponse {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ListVisitsResponse> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ListVisitsResponse> {
     let c = arena.allocate(Summit__V1__ListVisitsResponse.self)
     summit__v1__list_visits_response__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__V1__ListVisitsResponse>, _ arena: ProtoArena) {
     if !self.visits.isEmpty {
       c.pointee.n_visits = self.visits.count
-      c.pointee.visits = arena.pointers(self.visits) { Summit_V1_Visit._cNew($0, arena) }
+      c.pointee.visits = arena.pointers(self.visits) { $0.pointee._cNew(arena) }
     }
     if !self.nextPageToken.isEmpty { c.pointee.next_page_token = arena.cString(self.nextPageToken) }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
@@ -566,6 +585,11 @@ extension Summit_V1_ListVisitsResponse {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__ListVisitsResponse>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__ListVisitsResponse>) throws(CodecError) {
     let m = c.pointee
     self.visits = try ProtoC.array(m.visits, count: m.n_visits) { p throws(CodecError) in try Summit_V1_Visit(_c: p!) }
     self.nextPageToken = try ProtoC.string(m.next_page_token, field: "summit.v1.ListVisitsResponse.next_page_token")
@@ -575,17 +599,18 @@ extension Summit_V1_ListVisitsResponse {
 
 extension Summit_V1_CreateVisitRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__create_visit_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__CreateVisitRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__create_visit_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__CreateVisitRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -610,16 +635,16 @@ extension Summit_V1_CreateVisitRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__CreateVisitRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__CreateVisitRequest> {
     let c = arena.allocate(Summit__V1__CreateVisitRequest.self)
     summit__v1__create_visit_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__V1__CreateVisitRequest>, _ arena: ProtoArena) {
-    if let value = self.visit { c.pointee.visit = Summit_V1_Visit._cNew(value, arena) }
+    c.pointee.visit = self.visit?._cNew(arena)
     if !self.visitID.isEmpty { c.pointee.visit_id = arena.cString(self.visitID) }
     if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
@@ -628,6 +653,11 @@ extension Summit_V1_CreateVisitRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__CreateVisitRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__CreateVisitRequest>) throws(CodecError) {
     let m = c.pointee
     if let p = m.visit { self.visit = try Summit_V1_Visit(_c: p) }
     self.visitID = try ProtoC.string(m.visit_id, field: "summit.v1.CreateVisitRequest.visit_id")
@@ -638,17 +668,18 @@ extension Summit_V1_CreateVisitRequest {
 
 extension Summit_V1_UpdateVisitRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__update_visit_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__UpdateVisitRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__update_visit_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__UpdateVisitRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -670,23 +701,28 @@ extension Summit_V1_UpdateVisitRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__UpdateVisitRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__UpdateVisitRequest> {
     let c = arena.allocate(Summit__V1__UpdateVisitRequest.self)
     summit__v1__update_visit_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__V1__UpdateVisitRequest>, _ arena: ProtoArena) {
-    if let value = self.visit { c.pointee.visit = Summit_V1_Visit._cNew(value, arena) }
-    if let value = self.updateMask { c.pointee.update_mask = Google_Protobuf_FieldMask._cNew(value, arena) }
+    c.pointee.visit = self.visit?._cNew(arena)
+    c.pointee.update_mask = self.updateMask?._cNew(arena)
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__UpdateVisitRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__UpdateVisitRequest>) throws(CodecError) {
     let m = c.pointee
     if let p = m.visit { self.visit = try Summit_V1_Visit(_c: p) }
     if let p = m.update_mask { self.updateMask = try Google_Protobuf_FieldMask(_c: p) }
@@ -696,17 +732,18 @@ extension Summit_V1_UpdateVisitRequest {
 
 extension Summit_V1_DeleteVisitRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__delete_visit_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__DeleteVisitRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__delete_visit_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__DeleteVisitRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -728,11 +765,11 @@ extension Summit_V1_DeleteVisitRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__DeleteVisitRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__DeleteVisitRequest> {
     let c = arena.allocate(Summit__V1__DeleteVisitRequest.self)
     summit__v1__delete_visit_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -745,6 +782,11 @@ extension Summit_V1_DeleteVisitRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__DeleteVisitRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__DeleteVisitRequest>) throws(CodecError) {
     let m = c.pointee
     self.name = try ProtoC.string(m.name, field: "summit.v1.DeleteVisitRequest.name")
     self.etag = try ProtoC.string(m.etag, field: "summit.v1.DeleteVisitRequest.etag")
@@ -754,17 +796,18 @@ extension Summit_V1_DeleteVisitRequest {
 
 extension Summit_V1_WatchVisitsRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__watch_visits_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__WatchVisitsRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__watch_visits_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__WatchVisitsRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -786,11 +829,11 @@ extension Summit_V1_WatchVisitsRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__WatchVisitsRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__WatchVisitsRequest> {
     let c = arena.allocate(Summit__V1__WatchVisitsRequest.self)
     summit__v1__watch_visits_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -803,6 +846,11 @@ extension Summit_V1_WatchVisitsRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__WatchVisitsRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__WatchVisitsRequest>) throws(CodecError) {
     let m = c.pointee
     self.visitor = try ProtoC.string(m.visitor, field: "summit.v1.WatchVisitsRequest.visitor")
     self.afterSequence = m.after_sequence
@@ -812,17 +860,18 @@ extension Summit_V1_WatchVisitsRequest {
 
 extension Summit_V1_VisitEvent {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__visit_event__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__VisitEvent.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__visit_event__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__VisitEvent.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -850,25 +899,30 @@ extension Summit_V1_VisitEvent {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__VisitEvent> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__VisitEvent> {
     let c = arena.allocate(Summit__V1__VisitEvent.self)
     summit__v1__visit_event__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__V1__VisitEvent>, _ arena: ProtoArena) {
     c.pointee.type = .init(rawValue: .init(truncatingIfNeeded: self.type.rawValue))
-    if let value = self.visit { c.pointee.visit = Summit_V1_Visit._cNew(value, arena) }
+    c.pointee.visit = self.visit?._cNew(arena)
     c.pointee.sequence = self.sequence
-    if let value = self.commitTime { c.pointee.commit_time = Google_Protobuf_Timestamp._cNew(value, arena) }
+    c.pointee.commit_time = self.commitTime?._cNew(arena)
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__VisitEvent>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__VisitEvent>) throws(CodecError) {
     let m = c.pointee
     self.type = .init(rawValue: Int32(truncatingIfNeeded: m.type.rawValue))
     if let p = m.visit { self.visit = try Summit_V1_Visit(_c: p) }
@@ -880,17 +934,18 @@ extension Summit_V1_VisitEvent {
 
 extension Summit_V1_ImportVisitsRequest {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__import_visits_request__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__ImportVisitsRequest.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__import_visits_request__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__ImportVisitsRequest.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -912,16 +967,16 @@ extension Summit_V1_ImportVisitsRequest {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ImportVisitsRequest> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ImportVisitsRequest> {
     let c = arena.allocate(Summit__V1__ImportVisitsRequest.self)
     summit__v1__import_visits_request__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__V1__ImportVisitsRequest>, _ arena: ProtoArena) {
-    if let value = self.visit { c.pointee.visit = Summit_V1_Visit._cNew(value, arena) }
+    c.pointee.visit = self.visit?._cNew(arena)
     if !self.visitID.isEmpty { c.pointee.visit_id = arena.cString(self.visitID) }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
@@ -929,6 +984,11 @@ extension Summit_V1_ImportVisitsRequest {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__ImportVisitsRequest>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__ImportVisitsRequest>) throws(CodecError) {
     let m = c.pointee
     if let p = m.visit { self.visit = try Summit_V1_Visit(_c: p) }
     self.visitID = try ProtoC.string(m.visit_id, field: "summit.v1.ImportVisitsRequest.visit_id")
@@ -938,17 +998,18 @@ extension Summit_V1_ImportVisitsRequest {
 
 extension Summit_V1_ImportFailure {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__import_failure__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__ImportFailure.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__import_failure__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__ImportFailure.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -970,23 +1031,28 @@ extension Summit_V1_ImportFailure {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ImportFailure> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ImportFailure> {
     let c = arena.allocate(Summit__V1__ImportFailure.self)
     summit__v1__import_failure__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__V1__ImportFailure>, _ arena: ProtoArena) {
     c.pointee.index = self.index
-    if let value = self.status { c.pointee.status = Google_Rpc_Status._cNew(value, arena) }
+    c.pointee.status = self.status?._cNew(arena)
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__ImportFailure>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__ImportFailure>) throws(CodecError) {
     let m = c.pointee
     self.index = m.index
     if let p = m.status { self.status = try Google_Rpc_Status(_c: p) }
@@ -996,17 +1062,18 @@ extension Summit_V1_ImportFailure {
 
 extension Summit_V1_ImportVisitsResponse {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__import_visits_response__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__V1__ImportVisitsResponse.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitProtos_summit__v1__import_visits_response__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__V1__ImportVisitsResponse.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -1031,11 +1098,11 @@ extension Summit_V1_ImportVisitsResponse {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ImportVisitsResponse> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__V1__ImportVisitsResponse> {
     let c = arena.allocate(Summit__V1__ImportVisitsResponse.self)
     summit__v1__import_visits_response__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -1047,7 +1114,7 @@ extension Summit_V1_ImportVisitsResponse {
     }
     if !self.failures.isEmpty {
       c.pointee.n_failures = self.failures.count
-      c.pointee.failures = arena.pointers(self.failures) { Summit_V1_ImportFailure._cNew($0, arena) }
+      c.pointee.failures = arena.pointers(self.failures) { $0.pointee._cNew(arena) }
     }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
@@ -1055,6 +1122,11 @@ extension Summit_V1_ImportVisitsResponse {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__V1__ImportVisitsResponse>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__V1__ImportVisitsResponse>) throws(CodecError) {
     let m = c.pointee
     self.createdCount = m.created_count
     self.created = try ProtoC.strings(m.created, count: m.n_created, field: "summit.v1.ImportVisitsResponse.created")

@@ -6,103 +6,146 @@
   import Darwin
 #endif
 
-/// A bump allocator for the C copy of one message being encoded.
+/// A bump allocator for the C side of one encode or decode.
 ///
-/// protobuf-c packs from a tree of C structs, strings and arrays. Building
-/// that tree with one `malloc` per node would dominate encoding, so every node
-/// comes from a few chunks here, all freed at once when the arena goes. Used
-/// only inside the codec (generated code included), never past one encode.
+/// protobuf-c packs from, and unpacks into, a tree of C structs, strings and
+/// arrays. One `malloc` and `free` per node would dominate both directions, so
+/// every node comes from a few chunks here and all of them go at once in
+/// ``reset()``. Each thread keeps one arena and a chunk between messages
+/// (``withScratch(_:)``), so a steady stream of messages of similar size
+/// allocates nothing on the C side. Used only inside the codec
+/// (generated code included); no pointer into it outlives one message.
 package final class ProtoArena {
-  private var chunks: [UnsafeMutableRawPointer] = []
-  private var cursor: UnsafeMutableRawPointer?
-  private var remaining = 0
-  private var nextChunkSize = 1024
+  /// The allocator's state lives outside the object so that protobuf-c's
+  /// allocation hook reaches it through a plain pointer, without retaining
+  /// the object or a dynamic exclusivity check per allocation.
+  let state: UnsafeMutablePointer<ProtoArenaState>
 
-  package init() {}
+  package init() {
+    state = .allocate(capacity: 1)
+    state.initialize(to: ProtoArenaState())
+  }
 
   deinit {
-    for chunk in chunks { free(chunk) }
+    state.pointee.freeAll()
+    state.deallocate()
   }
 
+  @inline(__always)
   package func allocateRaw(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
-    if let cursor {
-      let padding = (alignment - Int(bitPattern: cursor) % alignment) % alignment
-      if padding + byteCount <= remaining {
-        let start = cursor + padding
-        self.cursor = start + byteCount
-        remaining -= padding + byteCount
-        return start
-      }
-    }
-    // Large requests get a chunk of their own; the current chunk stays in use.
-    if byteCount > nextChunkSize / 2 {
-      return newChunk(byteCount)
-    }
-    let chunk = newChunk(nextChunkSize)
-    cursor = chunk + byteCount
-    remaining = nextChunkSize - byteCount
-    nextChunkSize = min(nextChunkSize * 2, 64 * 1024)
-    return chunk
+    state.pointee.allocate(byteCount: byteCount, alignment: alignment)
   }
 
-  private func newChunk(_ size: Int) -> UnsafeMutableRawPointer {
-    // malloc's alignment (16 on 64-bit) covers every C type protobuf-c uses.
-    guard let chunk = malloc(max(size, 1)) else { fatalError("out of memory") }
-    chunks.append(chunk)
-    return chunk
+  /// Forgets every allocation, keeping a chunk for the next message.
+  package func reset() {
+    state.pointee.reset()
   }
 
   /// Uninitialised, bound memory for `count` values of `T`.
+  @inline(__always)
   package func allocate<T>(_: T.Type, count: Int = 1) -> UnsafeMutablePointer<T> {
     allocateRaw(byteCount: MemoryLayout<T>.stride * max(count, 1), alignment: MemoryLayout<T>.alignment)
       .bindMemory(to: T.self, capacity: max(count, 1))
   }
+}
 
-  /// A NUL-terminated copy of `s`. C strings end at the first NUL, so a
-  /// string holding U+0000 is cut there: a limit of protobuf-c's string fields.
-  package func cString(_ s: String) -> UnsafeMutablePointer<CChar> {
-    var s = s
-    return s.withUTF8 { utf8 in
-      let p = allocate(CChar.self, count: utf8.count + 1)
-      UnsafeMutableRawPointer(p).copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
-      p[utf8.count] = 0
-      return p
+/// The chunks and bump cursor of one ``ProtoArena``.
+struct ProtoArenaState {
+  /// Chunks are linked through a header at their start; the current chunk
+  /// is the head of the list.
+  private struct ChunkHeader {
+    var next: UnsafeMutableRawPointer?
+    var size: Int
+  }
+
+  /// Bytes before the first usable byte of a chunk; keeps malloc's 16-byte alignment.
+  private static let headerSize = 16
+  /// The first chunk of a new arena, and the smallest one ever allocated.
+  private static let minimumChunkSize = 4096
+  /// Growth stops doubling here; larger requests still get a chunk of their own.
+  private static let maximumChunkSize = 1 << 20
+  /// The largest chunk ``reset()`` keeps (or makes) for the next message.
+  private static let retainedChunkLimit = 512 * 1024
+
+  private var head: UnsafeMutableRawPointer?
+  private var cursor = 0
+  private var end = 0
+  private var nextChunkSize = Self.minimumChunkSize
+  /// String and bytes contents copied in since the last reset (see ``ProtoArena/packedSizeBound``).
+  var payloadBytes = 0
+
+  /// `byteCount` bytes at a multiple of `alignment` (a power of two).
+  @inline(__always)
+  mutating func allocate(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
+    let start = (cursor &+ alignment &- 1) & ~(alignment &- 1)
+    if byteCount <= end &- start {
+      cursor = start &+ byteCount
+      return UnsafeMutableRawPointer(bitPattern: start).unsafelyUnwrapped
     }
+    return allocateInNewChunk(byteCount: byteCount)
   }
 
-  package func cStrings(_ strings: [String]) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> {
-    let p = allocate(UnsafeMutablePointer<CChar>?.self, count: strings.count)
-    for (i, s) in strings.enumerated() { (p + i).initialize(to: cString(s)) }
-    return p
+  /// Starts a chunk big enough for `byteCount` (malloc's alignment covers
+  /// every C type protobuf-c uses) and carves the request from its start.
+  private mutating func allocateInNewChunk(byteCount: Int) -> UnsafeMutableRawPointer {
+    let size = max(nextChunkSize, byteCount + Self.headerSize)
+    nextChunkSize = min(nextChunkSize * 2, Self.maximumChunkSize)
+    guard let chunk = malloc(size) else { fatalError("out of memory") }
+    chunk.storeBytes(of: ChunkHeader(next: head, size: size), as: ChunkHeader.self)
+    head = chunk
+    let start = chunk + Self.headerSize
+    cursor = Int(bitPattern: start) + byteCount
+    end = Int(bitPattern: chunk) + size
+    return start
   }
 
-  package func bytes(_ b: [UInt8]) -> UnsafeMutablePointer<UInt8>? {
-    guard !b.isEmpty else { return nil }
-    let p = allocate(UInt8.self, count: b.count)
-    b.withUnsafeBufferPointer { p.initialize(from: $0.baseAddress!, count: b.count) }
-    return p
+  /// Forgets every allocation. A single chunk (up to a limit) stays for the
+  /// next message; when the message needed several, they go back to malloc
+  /// and the next chunk is made as large as all of them together, so that a
+  /// run of messages of one size settles on one chunk and no mallocs.
+  mutating func reset() {
+    payloadBytes = 0
+    guard let first = head else { return }
+    let header = first.load(as: ChunkHeader.self)
+    if header.next == nil, header.size <= Self.retainedChunkLimit {
+      cursor = Int(bitPattern: first) + Self.headerSize
+      return
+    }
+    var total = 0
+    var chunk = head
+    while let c = chunk {
+      let header = c.load(as: ChunkHeader.self)
+      chunk = header.next
+      total += header.size
+      free(c)
+    }
+    head = nil
+    cursor = 0
+    end = 0
+    nextChunkSize = min(max(total, Self.minimumChunkSize), Self.retainedChunkLimit)
   }
 
-  /// A C array holding `values` (trivial types: numbers, C enums).
-  package func copy<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
-    let p = allocate(T.self, count: values.count)
-    values.withUnsafeBufferPointer { if let base = $0.baseAddress { p.initialize(from: base, count: values.count) } }
-    return p
+  /// Bytes handed out since the last reset, padding and the unused ends of
+  /// full chunks included: never less than what was asked for.
+  var bytesInUse: Int {
+    guard let first = head else { return 0 }
+    var total = cursor - (Int(bitPattern: first) + Self.headerSize)
+    var chunk = first.load(as: ChunkHeader.self).next
+    while let c = chunk {
+      let header = c.load(as: ChunkHeader.self)
+      total += header.size - Self.headerSize
+      chunk = header.next
+    }
+    return total
   }
 
-  /// A C array of `transform` applied to each value.
-  package func copy<S, T>(_ values: [S], _ transform: (S) -> T) -> UnsafeMutablePointer<T> {
-    let p = allocate(T.self, count: values.count)
-    for (i, v) in values.enumerated() { (p + i).initialize(to: transform(v)) }
-    return p
-  }
-
-  /// A C array of pointers, one per value, each made by `make`.
-  package func pointers<S, T>(
-    _ values: [S], _ make: (S) -> UnsafeMutablePointer<T>
-  ) -> UnsafeMutablePointer<UnsafeMutablePointer<T>?> {
-    let p = allocate(UnsafeMutablePointer<T>?.self, count: values.count)
-    for (i, v) in values.enumerated() { (p + i).initialize(to: make(v)) }
-    return p
+  /// Frees every chunk; the state must not be used afterwards.
+  mutating func freeAll() {
+    var chunk = head
+    while let c = chunk {
+      chunk = c.load(as: ChunkHeader.self).next
+      free(c)
+    }
+    head = nil
   }
 }

@@ -5,61 +5,88 @@ internal import CProtobufC
 /// types come from their own C module, can call them.
 
 /// Encodes the C message that `build` fills in an arena.
+///
+/// Inlined so that `build`'s capture of the message is a borrow, not a copy.
+@inline(__always)
 package func protoEncode(_ build: (ProtoArena) -> UnsafeRawPointer) -> [UInt8] {
-  var out: [UInt8] = []
-  protoEncode(appendingTo: &out, build)
-  return out
+  ProtoArena.withScratch { arena in
+    // Array(_: UnsafeRawBufferPointer) compiles to a specialised allocation;
+    // Array(unsafeUninitializedCapacity:) called the generic one, which
+    // looks up the array's type metadata at run time on every call.
+    packed(build(arena), in: arena) { [UInt8](UnsafeRawBufferPointer($0)) }
+  }
 }
 
 /// Encodes the C message that `build` fills in an arena, after what `buffer` holds.
+@inline(__always)
 package func protoEncode(appendingTo buffer: inout [UInt8], _ build: (ProtoArena) -> UnsafeRawPointer) {
-  let arena = ProtoArena()
-  withExtendedLifetime(arena) {
-    let message = build(arena).assumingMemoryBound(to: ProtobufCMessage.self)
-    let size = protobuf_c_message_get_packed_size(message)
-    guard size > 0 else { return }
-    let start = buffer.count
-    buffer.append(contentsOf: repeatElement(0, count: size))
-    let written = buffer.withUnsafeMutableBufferPointer {
-      protobuf_c_message_pack(message, $0.baseAddress! + start)
+  ProtoArena.withScratch { arena in
+    packed(build(arena), in: arena) { buffer.append(contentsOf: $0) }
+  }
+}
+
+/// Packs `message`, built in `arena` since its last reset, into scratch
+/// memory of the arena sized by ``ProtoArena/packedSizeBound``, and hands
+/// the bytes to `body`.
+private func packed<R>(
+  _ message: UnsafeRawPointer, in arena: ProtoArena, _ body: (UnsafeBufferPointer<UInt8>) -> R
+) -> R {
+  let message = message.assumingMemoryBound(to: ProtobufCMessage.self)
+  let bound = arena.packedSizeBound
+  assert(protobuf_c_message_get_packed_size(message) <= bound, "packed size above the arena's bound")
+  let out = arena.allocate(UInt8.self, count: bound)
+  let written = protobuf_c_message_pack(message, out)
+  precondition(written <= bound, "protobuf-c packed \(written) bytes, more than the bound \(bound)")
+  return body(UnsafeBufferPointer(start: out, count: written))
+}
+
+/// Unpacks `bytes` as the message `descriptor` describes and has `read` copy
+/// the C message into `message`: no C pointer outlives the call.
+///
+/// Generated initializers decode through this: handing the message through
+/// inout, rather than returning it or capturing `self` in a closure, lets the
+/// optimiser fill it in place instead of copying it out (a retain and
+/// release of every field).
+package func protoDecode<M>(
+  _ bytes: [UInt8],
+  descriptor: UnsafeRawPointer,
+  into message: inout M,
+  _ read: (inout M, UnsafeRawPointer) throws(CodecError) -> Void
+) throws(CodecError) {
+  try bytes.withUnsafeBufferPointer { buffer throws(CodecError) in
+    try protoDecode(UnsafeRawBufferPointer(buffer), descriptor: descriptor) { c throws(CodecError) in
+      try read(&message, c)
     }
-    precondition(written == size, "protobuf-c packed \(written) bytes of \(size)")
   }
 }
 
 /// Unpacks `bytes` as the message `descriptor` describes and hands the C
-/// message to `body`, freeing it afterwards: no C pointer outlives the call.
-package func protoDecode<T>(
-  _ bytes: [UInt8],
-  descriptor: UnsafeRawPointer,
-  _ body: (UnsafeRawPointer) throws(CodecError) -> T
-) throws(CodecError) -> T {
-  let result = bytes.withUnsafeBytes { buffer in
-    Result { () throws(CodecError) in try protoDecode(buffer, descriptor: descriptor, body) }
-  }
-  return try result.get()
-}
-
-/// ``protoDecode(_:descriptor:_:)`` over bytes already in memory.
+/// message to `body`.
+///
+/// protobuf-c unpacks into this thread's ``ProtoArena`` rather than one
+/// `malloc` per string, array and submessage; the whole tree goes at once when
+/// the arena is reset, so `protobuf_c_message_free_unpacked` never runs.
 package func protoDecode<T>(
   _ bytes: UnsafeRawBufferPointer,
   descriptor: UnsafeRawPointer,
   _ body: (UnsafeRawPointer) throws(CodecError) -> T
 ) throws(CodecError) -> T {
   let descriptor = descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
-  // protobuf-c never reads past `count`; a non-nil pointer keeps it off a
-  // NULL it may assert against for empty input.
-  var empty: UInt8 = 0
-  let unpacked = withUnsafeMutablePointer(to: &empty) { emptyPointer in
-    protobuf_c_message_unpack(
-      descriptor, nil, bytes.count,
-      bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(emptyPointer))
+  return try ProtoArena.withScratch { arena throws(CodecError) in
+    var allocator = arena.cAllocator
+    // protobuf-c never reads past `count`; a non-nil pointer keeps it off a
+    // NULL it may assert against for empty input.
+    var empty: UInt8 = 0
+    let unpacked = withUnsafeMutablePointer(to: &empty) { emptyPointer in
+      protobuf_c_message_unpack(
+        descriptor, &allocator, bytes.count,
+        bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(emptyPointer))
+    }
+    guard let message = unpacked else {
+      throw CodecError.malformed(String(cString: descriptor.pointee.name))
+    }
+    return try body(UnsafeRawPointer(message))
   }
-  guard let message = unpacked else {
-    throw CodecError.malformed(String(cString: descriptor.pointee.name))
-  }
-  defer { protobuf_c_message_free_unpacked(message, nil) }
-  return try body(UnsafeRawPointer(message))
 }
 
 /// Copies out of unpacked C messages (used by generated `init(_c:)`).

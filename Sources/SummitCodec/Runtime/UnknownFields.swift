@@ -23,9 +23,20 @@ public struct UnknownFields: Sendable, Hashable {
   /// Reads the unknown fields protobuf-c kept on an unpacked message.
   /// - Throws: ``CodecError/Code/malformed`` for a field number above 2^29 - 1,
   ///   which protobuf-c accepts but the protobuf encoding forbids.
+  ///
+  /// Inlined: nearly every message has none, and the check is one load.
+  @inline(__always)
   package init(cMessage: UnsafeRawPointer) throws(CodecError) {
-    let base = cMessage.assumingMemoryBound(to: ProtobufCMessage.self).pointee
-    guard base.n_unknown_fields > 0, let unknown = base.unknown_fields else { return }
+    let base = cMessage.assumingMemoryBound(to: ProtobufCMessage.self)
+    guard base.pointee.n_unknown_fields > 0 else {
+      self.init()
+      return
+    }
+    try self.init(unknownOf: base.pointee)
+  }
+
+  private init(unknownOf base: ProtobufCMessage) throws(CodecError) {
+    guard let unknown = base.unknown_fields else { return }
     let count = Int(base.n_unknown_fields)
     fields.reserveCapacity(count)
     for i in 0..<count {
@@ -44,9 +55,16 @@ public struct UnknownFields: Sendable, Hashable {
 
   /// Hands the fields to protobuf-c to pack after the known ones, with
   /// `extra` after them.
+  ///
+  /// Inlined: nearly every message has none, and the check is one load.
+  @inline(__always)
   package func store(inMessage message: UnsafeMutableRawPointer, _ arena: ProtoArena, adding extra: [Field] = []) {
+    guard !fields.isEmpty || !extra.isEmpty else { return }
+    storeNonEmpty(inMessage: message, arena, adding: extra)
+  }
+
+  private func storeNonEmpty(inMessage message: UnsafeMutableRawPointer, _ arena: ProtoArena, adding extra: [Field]) {
     let fields = extra.isEmpty ? self.fields : self.fields + extra
-    guard !fields.isEmpty else { return }
     let base = message.assumingMemoryBound(to: ProtobufCMessage.self)
     let unknown = arena.copy(fields) { f in
       ProtobufCMessageUnknownField(

@@ -284,17 +284,18 @@ public struct Summit_Testing_V1_Empty: ProtoMessage {
 
 extension Summit_Testing_V1_Scalars {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__scalars__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__Testing__V1__Scalars.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__scalars__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__Testing__V1__Scalars.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -358,11 +359,11 @@ extension Summit_Testing_V1_Scalars {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__Testing__V1__Scalars> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__Testing__V1__Scalars> {
     let c = arena.allocate(Summit__Testing__V1__Scalars.self)
     summit__testing__v1__scalars__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -393,6 +394,11 @@ extension Summit_Testing_V1_Scalars {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__Testing__V1__Scalars>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__Testing__V1__Scalars>) throws(CodecError) {
     let m = c.pointee
     self.i32 = m.i32
     self.i64 = m.i64
@@ -416,17 +422,18 @@ extension Summit_Testing_V1_Scalars {
 
 extension Summit_Testing_V1_Repeated {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__repeated__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__Testing__V1__Repeated.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__repeated__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__Testing__V1__Repeated.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -496,11 +503,11 @@ extension Summit_Testing_V1_Repeated {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__Testing__V1__Repeated> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__Testing__V1__Repeated> {
     let c = arena.allocate(Summit__Testing__V1__Repeated.self)
     summit__testing__v1__repeated__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -571,7 +578,7 @@ extension Summit_Testing_V1_Repeated {
     }
     if !self.scalars.isEmpty {
       c.pointee.n_scalars = self.scalars.count
-      c.pointee.scalars = arena.pointers(self.scalars) { Summit_Testing_V1_Scalars._cNew($0, arena) }
+      c.pointee.scalars = arena.pointers(self.scalars) { $0.pointee._cNew(arena) }
     }
     if !self.unpacked.isEmpty {
       c.pointee.n_unpacked = self.unpacked.count
@@ -583,6 +590,11 @@ extension Summit_Testing_V1_Repeated {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__Testing__V1__Repeated>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__Testing__V1__Repeated>) throws(CodecError) {
     let m = c.pointee
     self.i32 = ProtoC.array(m.i32, count: m.n_i32)
     self.i64 = ProtoC.array(m.i64, count: m.n_i64)
@@ -608,17 +620,18 @@ extension Summit_Testing_V1_Repeated {
 
 extension Summit_Testing_V1_Nested {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__nested__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__Testing__V1__Nested.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__nested__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__Testing__V1__Nested.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -643,24 +656,29 @@ extension Summit_Testing_V1_Nested {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__Testing__V1__Nested> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__Testing__V1__Nested> {
     let c = arena.allocate(Summit__Testing__V1__Nested.self)
     summit__testing__v1__nested__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__Testing__V1__Nested>, _ arena: ProtoArena) {
-    if let value = self.inner { c.pointee.inner = Summit_Testing_V1_Nested.Inner._cNew(value, arena) }
+    c.pointee.inner = self.inner?._cNew(arena)
     c.pointee.mood = .init(rawValue: .init(truncatingIfNeeded: self.mood.rawValue))
-    if let value = self.scalars { c.pointee.scalars = Summit_Testing_V1_Scalars._cNew(value, arena) }
+    c.pointee.scalars = self.scalars?._cNew(arena)
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
 
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__Testing__V1__Nested>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__Testing__V1__Nested>) throws(CodecError) {
     let m = c.pointee
     if let p = m.inner { self.inner = try Summit_Testing_V1_Nested.Inner(_c: p) }
     self.mood = .init(rawValue: Int32(truncatingIfNeeded: m.mood.rawValue))
@@ -671,17 +689,18 @@ extension Summit_Testing_V1_Nested {
 
 extension Summit_Testing_V1_Nested.Inner {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__nested__inner__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__Testing__V1__Nested__Inner.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__nested__inner__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__Testing__V1__Nested__Inner.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -706,20 +725,20 @@ extension Summit_Testing_V1_Nested.Inner {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__Testing__V1__Nested__Inner> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__Testing__V1__Nested__Inner> {
     let c = arena.allocate(Summit__Testing__V1__Nested__Inner.self)
     summit__testing__v1__nested__inner__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
   func _cFill(_ c: UnsafeMutablePointer<Summit__Testing__V1__Nested__Inner>, _ arena: ProtoArena) {
     c.pointee.depth = self.depth
-    if let value = self.innermost { c.pointee.innermost = Summit_Testing_V1_Nested.Inner.Innermost._cNew(value, arena) }
+    c.pointee.innermost = self.innermost?._cNew(arena)
     if !self.many.isEmpty {
       c.pointee.n_many = self.many.count
-      c.pointee.many = arena.pointers(self.many) { Summit_Testing_V1_Nested.Inner.Innermost._cNew($0, arena) }
+      c.pointee.many = arena.pointers(self.many) { $0.pointee._cNew(arena) }
     }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
   }
@@ -727,6 +746,11 @@ extension Summit_Testing_V1_Nested.Inner {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__Testing__V1__Nested__Inner>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__Testing__V1__Nested__Inner>) throws(CodecError) {
     let m = c.pointee
     self.depth = m.depth
     if let p = m.innermost { self.innermost = try Summit_Testing_V1_Nested.Inner.Innermost(_c: p) }
@@ -737,17 +761,18 @@ extension Summit_Testing_V1_Nested.Inner {
 
 extension Summit_Testing_V1_Nested.Inner.Innermost {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__nested__inner__innermost__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__Testing__V1__Nested__Inner__Innermost.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__nested__inner__innermost__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__Testing__V1__Nested__Inner__Innermost.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -766,11 +791,11 @@ extension Summit_Testing_V1_Nested.Inner.Innermost {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__Testing__V1__Nested__Inner__Innermost> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__Testing__V1__Nested__Inner__Innermost> {
     let c = arena.allocate(Summit__Testing__V1__Nested__Inner__Innermost.self)
     summit__testing__v1__nested__inner__innermost__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -782,6 +807,11 @@ extension Summit_Testing_V1_Nested.Inner.Innermost {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__Testing__V1__Nested__Inner__Innermost>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__Testing__V1__Nested__Inner__Innermost>) throws(CodecError) {
     let m = c.pointee
     self.label = try ProtoC.string(m.label, field: "summit.testing.v1.Nested.Inner.Innermost.label")
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
@@ -790,17 +820,18 @@ extension Summit_Testing_V1_Nested.Inner.Innermost {
 
 extension Summit_Testing_V1_Choices {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__choices__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__Testing__V1__Choices.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__choices__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__Testing__V1__Choices.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -852,11 +883,11 @@ extension Summit_Testing_V1_Choices {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__Testing__V1__Choices> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__Testing__V1__Choices> {
     let c = arena.allocate(Summit__Testing__V1__Choices.self)
     summit__testing__v1__choices__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -874,7 +905,7 @@ extension Summit_Testing_V1_Choices {
         c.pointee.raw = .init(len: value.count, data: arena.bytes(value))
       case .inner(let value)?:
         c.pointee.pick_case = .init(rawValue: 4)
-        c.pointee.inner = Summit_Testing_V1_Nested.Inner._cNew(value, arena)
+        c.pointee.inner = value._cNew(arena)
       case .color(let value)?:
         c.pointee.pick_case = .init(rawValue: 5)
         c.pointee.color = .init(rawValue: .init(truncatingIfNeeded: value.rawValue))
@@ -892,7 +923,7 @@ extension Summit_Testing_V1_Choices {
         c.pointee.big = value
       case .scalars(let value)?:
         c.pointee.other_case = .init(rawValue: 11)
-        c.pointee.scalars = Summit_Testing_V1_Scalars._cNew(value, arena)
+        c.pointee.scalars = value._cNew(arena)
       case nil: break
     }
     unknownFields.store(inMessage: UnsafeMutableRawPointer(c), arena)
@@ -901,6 +932,11 @@ extension Summit_Testing_V1_Choices {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__Testing__V1__Choices>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__Testing__V1__Choices>) throws(CodecError) {
     let m = c.pointee
     self.outside = try ProtoC.string(m.outside, field: "summit.testing.v1.Choices.outside")
     switch m.pick_case.rawValue {
@@ -924,17 +960,18 @@ extension Summit_Testing_V1_Choices {
 
 extension Summit_Testing_V1_Maps {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__maps__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__Testing__V1__Maps.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__maps__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__Testing__V1__Maps.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -968,11 +1005,11 @@ extension Summit_Testing_V1_Maps {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__Testing__V1__Maps> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__Testing__V1__Maps> {
     let c = arena.allocate(Summit__Testing__V1__Maps.self)
     summit__testing__v1__maps__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -995,7 +1032,7 @@ extension Summit_Testing_V1_Maps {
         let e = arena.allocate(Summit__Testing__V1__Maps__ByNumberEntry.self)
         summit__testing__v1__maps__by_number_entry__init(e)
         e.pointee.key = key
-        e.pointee.value = Summit_Testing_V1_Scalars._cNew(value, arena)
+        e.pointee.value = value._cNew(arena)
         entries[i] = e
       }
       c.pointee.n_by_number = self.byNumber.count
@@ -1058,6 +1095,11 @@ extension Summit_Testing_V1_Maps {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__Testing__V1__Maps>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__Testing__V1__Maps>) throws(CodecError) {
     let m = c.pointee
     if m.n_labels > 0 {
       self.labels.reserveCapacity(m.n_labels)
@@ -1107,17 +1149,18 @@ extension Summit_Testing_V1_Maps {
 
 extension Summit_Testing_V1_Keywords {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__keywords__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__Testing__V1__Keywords.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__keywords__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__Testing__V1__Keywords.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -1154,11 +1197,11 @@ extension Summit_Testing_V1_Keywords {
     return true
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__Testing__V1__Keywords> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__Testing__V1__Keywords> {
     let c = arena.allocate(Summit__Testing__V1__Keywords.self)
     summit__testing__v1__keywords__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -1179,6 +1222,11 @@ extension Summit_Testing_V1_Keywords {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__Testing__V1__Keywords>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__Testing__V1__Keywords>) throws(CodecError) {
     let m = c.pointee
     self.`default` = try ProtoC.string(m.default_, field: "summit.testing.v1.Keywords.default")
     self.`struct` = m.struct_
@@ -1193,17 +1241,18 @@ extension Summit_Testing_V1_Keywords {
 
 extension Summit_Testing_V1_Empty {
   public init(serializedBytes bytes: [UInt8]) throws(CodecError) {
-    self = try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__empty__descriptor()) {
-      (message) throws(CodecError) in try Self(_c: message.assumingMemoryBound(to: Summit__Testing__V1__Empty.self))
+    self.init()
+    try protoDecode(bytes, descriptor: CSummitTestProtos_summit__testing__v1__empty__descriptor(), into: &self) {
+      (message, c) throws(CodecError) in try message._cRead(c.assumingMemoryBound(to: Summit__Testing__V1__Empty.self))
     }
   }
 
   public func serializedBytes() -> [UInt8] {
-    protoEncode { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public func appendSerializedBytes(to buffer: inout [UInt8]) {
-    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(Self._cNew(self, arena)) }
+    protoEncode(appendingTo: &buffer) { arena in UnsafeRawPointer(self._cNew(arena)) }
   }
 
   public static let protoFields: [ProtoFieldInfo] = [
@@ -1216,11 +1265,11 @@ extension Summit_Testing_V1_Empty {
     false
   }
 
-  /// A C copy of `value`, allocated in `arena`, for protobuf-c to pack.
-  static func _cNew(_ value: Self, _ arena: ProtoArena) -> UnsafeMutablePointer<Summit__Testing__V1__Empty> {
+  /// A C copy of this message, allocated in `arena`, for protobuf-c to pack.
+  func _cNew(_ arena: ProtoArena) -> UnsafeMutablePointer<Summit__Testing__V1__Empty> {
     let c = arena.allocate(Summit__Testing__V1__Empty.self)
     summit__testing__v1__empty__init(c)
-    value._cFill(c, arena)
+    _cFill(c, arena)
     return c
   }
 
@@ -1232,6 +1281,11 @@ extension Summit_Testing_V1_Empty {
   /// Copies an unpacked C message into Swift; throws on invalid UTF-8.
   init(_c c: UnsafePointer<Summit__Testing__V1__Empty>) throws(CodecError) {
     self.init()
+    try _cRead(c)
+  }
+
+  /// Sets the fields from an unpacked C message; throws on invalid UTF-8.
+  mutating func _cRead(_ c: UnsafePointer<Summit__Testing__V1__Empty>) throws(CodecError) {
     unknownFields = try UnknownFields(cMessage: UnsafeRawPointer(c))
   }
 }
