@@ -29,6 +29,12 @@ public struct ServerOptions: ParsableArguments {
   )
   public var maxConnectionBacklog: Int?
 
+  @Option(
+    help:
+      "Stream resets a connection may send per second (a burst of ten times as many) before it is closed: the rapid-reset defence. [env: SUMMIT_MAX_STREAM_RESETS_PER_SECOND] (default: 1000)"
+  )
+  public var maxStreamResetsPerSecond: Int?
+
   @Option(help: "Largest request header block in bytes. [env: SUMMIT_MAX_HEADER_LIST_SIZE] (default: 16384)")
   public var maxHeaderListSize: Int?
 
@@ -109,6 +115,8 @@ public struct ServerOptions: ParsableArguments {
       maxPreparingCallsPerConnection, "max-preparing-calls-per-connection", c.maxPreparingCallsPerConnection, minimum: 1)
     c.maxConnectionBacklogBytes = try integer(
       maxConnectionBacklog, "max-connection-backlog", c.maxConnectionBacklogBytes, minimum: 64 * 1024)
+    c.maxStreamResetsPerSecond = try integer(
+      maxStreamResetsPerSecond, "max-stream-resets-per-second", c.maxStreamResetsPerSecond, minimum: 1)
     c.maxHeaderListSize = try integer(maxHeaderListSize, "max-header-list-size", c.maxHeaderListSize, minimum: 1024)
     c.eventLoopCount = try integer(eventLoops, "event-loops", c.eventLoopCount, minimum: 0)
     c.idleTimeout = try duration(idleTimeout, "idle-timeout", c.idleTimeout)

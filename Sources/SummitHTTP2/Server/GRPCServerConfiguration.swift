@@ -36,6 +36,14 @@ public struct GRPCServerConfiguration: Sendable {
   /// Response bytes one connection may hold unsent before its new calls wait
   /// for the client to read.
   public var maxConnectionBacklogBytes = 2 * 1024 * 1024
+  /// Stream resets (RST_STREAM) one connection may send per second, beyond a
+  /// burst of ten times as many, before it is closed with GOAWAY: the
+  /// rapid-reset defence (CVE-2023-44487). nghttp2's own default, 33 per
+  /// second, ends healthy connections whose client cancels streaming calls
+  /// routinely (a proxy multiplexing many clients, a watcher that stops
+  /// after what it needs); a reset costs this server about what a call
+  /// does, and call admission bounds the handlers a connection can start.
+  public var maxStreamResetsPerSecond = 1000
 
   /// Run the handlers that ask for it (`RPCHandler.prefersEventLoop`: quick,
   /// never waiting long) on the event loop of their connection rather than

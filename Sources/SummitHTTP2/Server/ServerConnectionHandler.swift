@@ -56,7 +56,9 @@ package final class ServerConnectionHandler: ChannelInboundHandler {
           maxConcurrentStreams: UInt32(configuration.maxConcurrentStreams),
           initialWindowSize: configuration.streamWindowSize,
           maxHeaderListSize: UInt32(configuration.maxHeaderListSize),
-          connectionWindowSize: configuration.connectionWindowSize))
+          connectionWindowSize: configuration.connectionWindowSize,
+          resetBurst: UInt64(configuration.maxStreamResetsPerSecond) * 10,
+          resetRatePerSecond: UInt64(configuration.maxStreamResetsPerSecond)))
     } catch {
       logger.error("cannot create an HTTP/2 session: \(error)")
       context.close(promise: nil)

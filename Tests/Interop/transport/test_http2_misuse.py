@@ -137,6 +137,51 @@ def test_rapid_reset(summitd, after_each):
             assert s.grpc_status == 0, s.summary()
 
 
+def _open_and_reset(c: H2Client, count: int) -> None:
+    """Opens `count` Health/Check streams on `c` and resets each at once (CANCEL)."""
+    headers = c.grpc_headers(HEALTH_CHECK)
+    try:
+        for i in range(count):
+            sid = c.conn.get_next_available_stream_id()
+            c.conn.send_headers(sid, headers)
+            c.conn.reset_stream(sid, error_code=h2.errors.ErrorCodes.CANCEL)
+            if i % 50 == 49:
+                c.flush()
+                c.pump(0)
+                if c.terminated:
+                    return
+        c.flush()
+    except h2.exceptions.ProtocolError:
+        pass                                      # h2 refuses to send after the GOAWAY
+    c.drain(1.0)
+
+
+def test_cancelling_clients_keep_their_connection(pb, launch):
+    """A client that cancels many calls (a proxy for many clients, watchers that stop once
+    they have what they need) is not a rapid-reset attacker: 2,000 cancelled streams in a
+    burst stay within the default limit (1,000 per second, bursts of 10,000), and the same
+    connection then serves a call. (nghttp2's own default, 33 per second after a burst of
+    1,000, closed such connections and failed their calls in flight.)"""
+    srv = launch("summitd")
+    with H2Client(srv.port) as c:
+        c.wait_settings()
+        _open_and_reset(c, 2000)
+        assert not c.terminated, "the connection was closed"
+        s = c.unary(HEALTH_CHECK, b"", timeout=T)
+        assert s.grpc_status == 0, s.summary()
+
+
+def test_the_reset_limit_is_a_flag(pb, launch):
+    """--max-stream-resets-per-second 5 (bursts of 50): 1,000 resets end that connection with
+    GOAWAY, and the server serves a new one."""
+    srv = launch("summitd", "--max-stream-resets-per-second", "5")
+    with H2Client(srv.port) as c:
+        c.wait_settings()
+        _open_and_reset(c, 1000)
+        assert c.terminated, "1,000 resets against a limit of 5 per second did not end the connection"
+    health_serving(pb, srv.port)
+
+
 def test_unknown_method_is_trailers_only_unimplemented(summitd, after_each):
     """Unknown service and unknown method: a Trailers-Only response -- one HEADERS frame with
     END_STREAM, :status 200, grpc-status 12 (UNIMPLEMENTED) -- and no DATA."""
