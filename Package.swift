@@ -170,7 +170,7 @@ let package = Package(
     .executableTarget(
       name: "summitd",
       dependencies: [
-        "SummitServerRuntime", "SummitAPI", "SummitRPC", "SummitService", "SummitStore",
+        "SummitServerRuntime", "SummitAPI", "SummitRPC", "SummitService", "SummitStore", "CMalloc",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],

@@ -1,5 +1,6 @@
 // summitd: the Summit gRPC server.
 import ArgumentParser
+import CMalloc
 import FoundationEssentials
 import Logging
 import SummitAPI
@@ -98,6 +99,9 @@ struct Summitd: AsyncParsableCommand {
               "path": "\(shown)", "leaders": "\(summary.leaders)", "visits": "\(summary.visits)",
               "allegations": "\(summary.allegations)",
             ])
+          // Decoding the seed's JSON left megabytes of freed heap behind; a
+          // server that idles from here on should not keep them.
+          malloc_trim(0)
         }
       }
       // Point reads may run on the event loop (QuickMethods); they and
