@@ -189,8 +189,10 @@ let package = Package(
 
     // MARK: Store and service
 
-    /// libpq (Debian's libpq-dev): the PostgreSQL client the shared store drives.
-    .systemLibrary(name: "CLibPQ", pkgConfig: "libpq"),
+    /// libpq's API (Debian's libpq-dev headers), the PostgreSQL client the
+    /// shared store drives; loaded with dlopen on first use, not linked, so
+    /// the SQLite store neither maps nor needs it.
+    .target(name: "CLibPQ"),
     /// libsqlite3 (Debian's libsqlite3-dev): the embedded store's engine.
     .systemLibrary(name: "CSQLite"),
     /// Records in SQLite (embedded default) or PostgreSQL (several replicas),

@@ -22,6 +22,7 @@ final class PGConnection {
   /// within about half a minute instead of blocking a worker for the kernel's
   /// default of many minutes.
   init(url: String) throws(StoreError) {
+    try Self.loadLibPQ()
     // Entries before `dbname` are defaults; the expanded URL overrides them.
     let keywords = [
       "connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
@@ -44,6 +45,15 @@ final class PGConnection {
   }
 
   deinit { PQfinish(handle) }
+
+  /// libpq is loaded on first use (see CLibPQ.h), so that the SQLite store
+  /// neither maps nor needs it; a missing library is a clear `.unavailable`.
+  private static func loadLibPQ() throws(StoreError) {
+    var error = [CChar](repeating: 0, count: 512)
+    guard summit_libpq_load(&error, error.count) == 0 else {
+      throw StoreError(.unavailable, "PostgreSQL client library: " + String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+  }
 
   /// True once the connection is lost; it is then dropped and a new one made.
   var isBroken: Bool { PQstatus(handle) != CONNECTION_OK }
