@@ -4,6 +4,8 @@ import SummitRPC
 /// the request's last frame was read, with no task, no continuation and no
 /// thread hop. Everything else about the call is as on the handler path:
 /// the same admission rule, deadline, compression, metadata and status.
+/// Such a call is counted in the call metrics, not in `calls_in_flight`: it
+/// never outlives the loop turn that read it.
 extension ServerConnectionHandler {
   func answerImmediately(_ stream: ServerStream) {
     stream.answersImmediately = false

@@ -1,6 +1,7 @@
 import CSQLite
 import CoreMetrics
 import Dispatch
+import Glibc
 import Metrics
 
 /// The embedded store: one SQLite file in WAL mode, driven through SQLite's
@@ -29,8 +30,11 @@ public final class SQLiteStore: ResourceStore, ImmediateReads {
   /// Opens (creating when absent) the database at `path` and migrates it.
   /// - Parameter maxSizeBytes: a ceiling on the database file; writes past it
   ///   fail as `StoreError.full` (RESOURCE_EXHAUSTED to clients) and reads go on.
-  /// - Parameter readers: how many read-only connections may be open at once.
-  public init(path: String, maxSizeBytes: Int64? = nil, readers: Int = 8) throws {
+  /// - Parameter readers: how many read-only connections may be open at once;
+  ///   by default enough for every thread that reads (an event loop and a
+  ///   concurrency-pool thread per core), so a point read on an event loop
+  ///   never waits for a reader.
+  public init(path: String, maxSizeBytes: Int64? = nil, readers: Int = SQLiteStore.defaultReaders) throws {
     do {
       try FileSystemPaths.createParentDirectories(of: path)
       writer = try SQLiteConnection(path: path, readOnly: false)
@@ -48,6 +52,9 @@ public final class SQLiteStore: ResourceStore, ImmediateReads {
     }
     self.readers = SQLiteReaderPool(path: path, capacity: max(1, readers))
   }
+
+  /// Two readers per online CPU, plus two; at least eight.
+  public static var defaultReaders: Int { max(8, 2 * max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) + 2) }
 
   /// Fails unless the database can be written. SQLite opens a file it may
   /// not write read-only instead of failing, and whether it then can is up
