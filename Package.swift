@@ -233,7 +233,11 @@ let package = Package(
     ),
     .testTarget(
       name: "SummitServiceTests",
-      dependencies: ["SummitService", "SummitStore", "SummitRPC", "SummitCodec", "SummitTestSupport"],
+      dependencies: [
+        "SummitService", "SummitStore", "SummitRPC", "SummitCodec", "SummitTestSupport", "SummitAPI", "SummitHTTP2",
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
       swiftSettings: defaultSwiftSettings
     ),
 

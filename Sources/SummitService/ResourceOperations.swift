@@ -69,7 +69,13 @@ struct ResourceOperations<Resource: SummitResource>: Sendable {
       }
       query.after = (token.sortKey, token.id)
     }
-    let records = try await storeCall { try await store.list(query) }
+    let records = try await storeCall { [store, query] in
+      // Called on an event loop (ListVisits prefers one: QuickMethods), a
+      // read that may scan at length moves to the global executor for its
+      // duration, so that it never holds up the loop's other connections.
+      guard !query.isShortRead else { return try await store.list(query) }
+      return try await withTaskExecutorPreference(globalConcurrentExecutor) { try await store.list(query) }
+    }
     let page = records.prefix(query.limit - 1)
     var next = ""
     if records.count == query.limit, let last = page.last {

@@ -57,6 +57,14 @@ public struct ListQuery: Sendable, Hashable {
   public var after: (sortKey: String, id: String)?
   public var limit: Int
 
+  /// The read touches about `limit` index entries whatever the store's
+  /// size: a keyset page with at most one term and no date range (a date
+  /// range, or a second term, may scan many rows to fill the page). Short
+  /// reads of short pages may run on an event loop.
+  public var isShortRead: Bool {
+    limit <= 101 && terms.count <= 1 && dateFrom == nil && dateTo == nil
+  }
+
   public init(collection: ResourceCollection, limit: Int) {
     self.collection = collection
     self.limit = limit

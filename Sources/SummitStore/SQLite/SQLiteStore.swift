@@ -16,9 +16,10 @@ import Metrics
 /// one at a time in SQLite anyway, and the queue gives commit-order
 /// publication for free); a pool of read-only connections. Every read runs
 /// on the caller's thread, as file I/O would: a point read by primary key
-/// takes microseconds and is called from event loops (`ImmediateReads`);
-/// lists and the change log, which can be long, are called only by handlers
-/// that run on Swift's pool, never on an event loop.
+/// takes microseconds and is called from event loops (`ImmediateReads`), and
+/// so are short list reads (`ListQuery.isShortRead`); lists that may scan at
+/// length, and the change log, are read by handlers on Swift's pool, never
+/// on an event loop.
 public final class SQLiteStore: ResourceStore, ImmediateReads {
   public let feed = ChangeFeed()
   private let writer: SQLiteConnection
