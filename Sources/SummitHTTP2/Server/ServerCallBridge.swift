@@ -66,11 +66,15 @@ struct ServerCallBridge: ServerCallStreams {
 
   /// The message as sent: compressed when negotiated, framed.
   private func frame(_ message: [UInt8]) -> [UInt8] {
-    let compressed = compression == .gzip && context.compressResponses
-    let payload = compressed ? Gzip.compress(message) : message
+    Self.frame(message, gzip: compression == .gzip && context.compressResponses)
+  }
+
+  /// `message` framed as one gRPC message, gzip-compressed when `gzip`.
+  static func frame(_ message: [UInt8], gzip: Bool) -> [UInt8] {
+    let payload = gzip ? Gzip.compress(message) : message
     var framed: [UInt8] = []
     framed.reserveCapacity(payload.count + MessageFramer.headerSize)
-    MessageFramer.append(payload, compressed: compressed, to: &framed)
+    MessageFramer.append(payload, compressed: gzip, to: &framed)
     return framed
   }
 
@@ -90,7 +94,7 @@ struct ServerCallBridge: ServerCallStreams {
       guard !s.finished, !s.closed else { throw CancellationError() }
       c.responseBuilt(s, count: count)
       guard s.pendingCount <= limit else { return s.waitForRoom(limit: limit, on: eventLoop) }
-      Self.queue(framed, heldCount: count, on: s, c, initial: context.initialMetadata)
+      c.queueFramedResponse(s, framed, heldCount: count, initial: context.initialMetadata)
       return nil
     }
     guard let room else { return }
@@ -107,18 +111,8 @@ struct ServerCallBridge: ServerCallStreams {
         c.dropHeld(s, count: count)
         throw CancellationError()
       }
-      Self.queue(framed, heldCount: count, on: s, c, initial: context.initialMetadata)
+      c.queueFramedResponse(s, framed, heldCount: count, initial: context.initialMetadata)
     }
-  }
-
-  /// Queues a framed message behind the response headers and asks for a flush.
-  private static func queue(
-    _ framed: [UInt8], heldCount: Int, on stream: ServerStream, _ connection: ServerConnectionHandler, initial: Metadata
-  ) {
-    connection.ensureHeadersSent(stream, initial: initial)
-    connection.queueResponse(stream, heldCount: heldCount, framed: framed)
-    connection.resume(stream)
-    connection.scheduleFlush()
   }
 
   func sendInitialMetadata() async throws {

@@ -1,3 +1,5 @@
+import SummitRPC
+
 /// Keeping ``CallAdmission`` up to date: which handlers are still preparing
 /// their first response, and how many response bytes the connection holds
 /// unsent. Each change that can make room starts waiting calls.
@@ -23,6 +25,15 @@ extension ServerConnectionHandler {
     dropHeld(stream, count: heldCount)
     stream.appendResponse(framed)
     admission.add(backlog: framed.count)
+  }
+
+  /// A held message, framed as `framed`, goes out behind the response
+  /// headers (sent now if they were not), and a flush is asked for.
+  func queueFramedResponse(_ stream: ServerStream, _ framed: [UInt8], heldCount: Int, initial: Metadata) {
+    ensureHeadersSent(stream, initial: initial)
+    queueResponse(stream, heldCount: heldCount, framed: framed)
+    resume(stream)
+    scheduleFlush()
   }
 
   /// A held message will not be sent (the call ended while it waited).

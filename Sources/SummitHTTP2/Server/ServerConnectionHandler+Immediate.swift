@@ -26,25 +26,15 @@ extension ServerConnectionHandler {
     do {
       let request = try stream.singleRequest()
       returnWindow(stream)
-      queueImmediateResponse(stream, try immediate(request.bytes, context), context: context)
+      let response = try immediate(request.bytes, context)
+      responseBuilt(stream, count: response.count)
+      let gzip = stream.responseEncoding == .gzip && context.compressResponses
+      queueFramedResponse(
+        stream, ServerCallBridge.frame(response, gzip: gzip), heldCount: response.count, initial: context.initialMetadata)
       outcome = .success(())
     } catch {
       outcome = .failure(error)
     }
     handlerReturned(stream, outcome, context)
-  }
-
-  /// Frames `message` (compressed when negotiated) and queues it behind the
-  /// response headers, as ``ServerCallBridge/sendResponse(_:)`` does.
-  private func queueImmediateResponse(_ stream: ServerStream, _ message: [UInt8], context: ServerContext) {
-    let compressed = stream.responseEncoding == .gzip && context.compressResponses
-    let payload = compressed ? Gzip.compress(message) : message
-    var framed: [UInt8] = []
-    framed.reserveCapacity(payload.count + MessageFramer.headerSize)
-    MessageFramer.append(payload, compressed: compressed, to: &framed)
-    responseBuilt(stream, count: message.count)
-    ensureHeadersSent(stream, initial: context.initialMetadata)
-    queueResponse(stream, heldCount: message.count, framed: framed)
-    resume(stream)
   }
 }
