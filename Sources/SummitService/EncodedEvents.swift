@@ -12,10 +12,10 @@ import SummitStore
 enum EncodedEvents {
   /// One event of `change`, its stored resource bytes in field 2.
   static func event(_ change: Change) -> [UInt8] {
-    let (seconds, nanos) = timestamp(change.commitTime)
+    let time = ChangeWatcher.timestamp(change.commitTime)
     var stamp: [UInt8] = []
-    if seconds != 0 { appendVarintField(1, UInt64(bitPattern: seconds), to: &stamp) }
-    if nanos != 0 { appendVarintField(2, UInt64(bitPattern: Int64(nanos)), to: &stamp) }
+    if time.seconds != 0 { appendVarintField(1, UInt64(bitPattern: time.seconds), to: &stamp) }
+    if time.nanos != 0 { appendVarintField(2, UInt64(bitPattern: Int64(time.nanos)), to: &stamp) }
     var out: [UInt8] = []
     out.reserveCapacity(change.data.count + stamp.count + 32)
     appendVarintField(1, UInt64(ChangeWatcher.changeType(change.kind).rawValue), to: &out)
@@ -23,11 +23,6 @@ enum EncodedEvents {
     if change.sequence != 0 { appendVarintField(3, UInt64(bitPattern: change.sequence), to: &out) }
     EncodedPages.appendLengthDelimited(field: 4, stamp, to: &out)
     return out
-  }
-
-  /// The commit time's Timestamp fields, as ``ChangeWatcher/timestamp(_:)`` sets them.
-  static func timestamp(_ milliseconds: Int64) -> (seconds: Int64, nanos: Int32) {
-    (milliseconds / 1000, Int32(milliseconds % 1000) * 1_000_000)
   }
 
   private static func appendVarintField(_ field: Int, _ value: UInt64, to out: inout [UInt8]) {

@@ -88,25 +88,14 @@ enum EncodedPages {
   /// bytes: this runs for every record of every page.)
   static func offsetOfFirstField(above field: Int, in bytes: [UInt8]) throws -> Int {
     try bytes.withUnsafeBufferPointer { buffer throws(Malformed) -> Int in
-      let end = buffer.count
       var i = 0
-      while i < end {
+      while i < buffer.count {
         let start = i
         let tag = try readVarint(buffer, &i)
         if Int(truncatingIfNeeded: tag >> 3) > field { return start }
-        switch tag & 7 {
-        case 0: _ = try readVarint(buffer, &i)
-        case 1: i += 8
-        case 2:
-          let length = try readVarint(buffer, &i)
-          guard length <= UInt64(end - i) else { throw Malformed() }
-          i += Int(length)
-        case 5: i += 4
-        default: throw Malformed()
-        }
-        guard i <= end else { throw Malformed() }
+        try skipValue(of: tag, buffer, &i)
       }
-      return end
+      return buffer.count
     }
   }
 
@@ -115,25 +104,33 @@ enum EncodedPages {
   /// well-formed message.
   static func rangeOfField(_ field: Int, in bytes: [UInt8]) throws -> Range<Int>? {
     try bytes.withUnsafeBufferPointer { buffer throws(Malformed) -> Range<Int>? in
-      let end = buffer.count
       var i = 0
-      while i < end {
+      while i < buffer.count {
         let tag = try readVarint(buffer, &i)
-        switch tag & 7 {
-        case 0: _ = try readVarint(buffer, &i)
-        case 1: i += 8
-        case 2:
+        if tag & 7 == 2 && Int(truncatingIfNeeded: tag >> 3) == field {
           let length = try readVarint(buffer, &i)
-          guard length <= UInt64(end - i) else { throw Malformed() }
-          if Int(truncatingIfNeeded: tag >> 3) == field { return i..<(i + Int(length)) }
-          i += Int(length)
-        case 5: i += 4
-        default: throw Malformed()
+          guard length <= UInt64(buffer.count - i) else { throw Malformed() }
+          return i..<(i + Int(length))
         }
-        guard i <= end else { throw Malformed() }
+        try skipValue(of: tag, buffer, &i)
       }
       return nil
     }
+  }
+
+  /// Moves `i` past the value of a field with `tag`, checking it lies within `buffer`.
+  private static func skipValue(of tag: UInt64, _ buffer: UnsafeBufferPointer<UInt8>, _ i: inout Int) throws(Malformed) {
+    switch tag & 7 {
+    case 0: _ = try readVarint(buffer, &i)
+    case 1: i += 8
+    case 2:
+      let length = try readVarint(buffer, &i)
+      guard length <= UInt64(buffer.count - i) else { throw Malformed() }
+      i += Int(length)
+    case 5: i += 4
+    default: throw Malformed()
+    }
+    guard i <= buffer.count else { throw Malformed() }
   }
 
   private static func readVarint(_ buffer: UnsafeBufferPointer<UInt8>, _ i: inout Int) throws(Malformed) -> UInt64 {
