@@ -243,14 +243,10 @@ public struct ResponseWriter<Message: ProtoMessage>: Sendable {
     try await streams.sendResponse(message.serializedBytes())
   }
 
-  /// Sends `messages` in order, like one ``write(_:)`` each, but handed to
-  /// the transport in batches (see ``ServerCallStreams/sendResponses(_:)``).
-  public func write(contentsOf messages: some Sequence<Message>) async throws {
-    try await streams.sendResponses(messages.map { $0.serializedBytes() })
-  }
-
-  /// ``write(contentsOf:)`` of messages already encoded (built from stored
-  /// bytes); the caller vouches that each is a valid `Message`.
+  /// Sends messages already encoded (built from stored bytes) in order, like
+  /// one ``write(_:)`` each, but handed to the transport in batches (see
+  /// ``ServerCallStreams/sendResponses(_:)``); the caller vouches that each
+  /// is a valid `Message`.
   public func writeEncoded(contentsOf messages: [[UInt8]]) async throws {
     try await streams.sendResponses(messages)
   }

@@ -55,7 +55,7 @@ final class PostgresWriteTransaction: WriteTransaction {
   func recordChange(_ kind: ChangeKind, _ collection: ResourceCollection, id: String, data: [UInt8]) throws {
     let inserted = try connection.execute(
       "INSERT INTO changes (collection, kind, id, data, commit_time) VALUES ($1, $2, $3, $4, $5) RETURNING sequence",
-      [.text(collection.rawValue), .int(Int64(kind.rawValue)), .text(id), .bytes(data), .int(Self.nowMilliseconds())])
+      [.text(collection.rawValue), .int(Int64(kind.rawValue)), .text(id), .bytes(data), .int(StoreClock.nowMilliseconds())])
     lastSequence = inserted.int(0, 0)
   }
 
@@ -71,7 +71,7 @@ final class PostgresWriteTransaction: WriteTransaction {
       INSERT INTO idempotent_requests (method, request_id, response, create_time) VALUES ($1, $2, $3, $4)
       ON CONFLICT (method, request_id) DO UPDATE SET response = excluded.response, create_time = excluded.create_time
       """,
-      [.text(method), .text(requestID), .bytes(response), .int(Self.nowMilliseconds())])
+      [.text(method), .text(requestID), .bytes(response), .int(StoreClock.nowMilliseconds())])
   }
 
   private func writeIndex(_ collection: ResourceCollection, id: String, _ index: ResourceIndex) throws {
@@ -92,6 +92,4 @@ final class PostgresWriteTransaction: WriteTransaction {
     try connection.execute(
       "DELETE FROM record_references WHERE collection = $1 AND id = $2", [.text(collection.rawValue), .text(id)])
   }
-
-  static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }

@@ -1,5 +1,3 @@
-import Glibc
-
 /// A ``WriteTransaction`` on the SQLite writer connection.
 final class SQLiteWriteTransaction: WriteTransaction {
   let db: SQLiteConnection
@@ -47,7 +45,7 @@ final class SQLiteWriteTransaction: WriteTransaction {
   }
 
   func recordChange(_ kind: ChangeKind, _ collection: ResourceCollection, id: String, data: [UInt8]) throws {
-    let now = Self.nowMilliseconds()
+    let now = StoreClock.nowMilliseconds()
     try db.run(
       "INSERT INTO changes (collection, kind, id, data, commit_time) VALUES (?, ?, ?, ?, ?)",
       [.text(collection.rawValue), .integer(kind.rawValue), .text(id), .blob(data), .integer(now)])
@@ -63,7 +61,7 @@ final class SQLiteWriteTransaction: WriteTransaction {
   func storeIdempotentResponse(method: String, requestID: String, response: [UInt8]) throws {
     try db.run(
       "INSERT OR REPLACE INTO idempotent_requests (method, request_id, response, create_time) VALUES (?, ?, ?, ?)",
-      [.text(method), .text(requestID), .blob(response), .integer(Self.nowMilliseconds())])
+      [.text(method), .text(requestID), .blob(response), .integer(StoreClock.nowMilliseconds())])
   }
 
   private func writeIndex(_ collection: ResourceCollection, id: String, _ index: ResourceIndex) throws {
@@ -82,12 +80,5 @@ final class SQLiteWriteTransaction: WriteTransaction {
   private func clearIndex(_ collection: ResourceCollection, id: String) throws {
     try db.run("DELETE FROM record_terms WHERE collection = ? AND id = ?", [.text(collection.rawValue), .text(id)])
     try db.run("DELETE FROM record_references WHERE collection = ? AND id = ?", [.text(collection.rawValue), .text(id)])
-  }
-
-  /// Wall-clock time in Unix milliseconds, the change log's commit time.
-  static func nowMilliseconds() -> Int64 {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
   }
 }
