@@ -91,7 +91,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     guard let context, let session, context.channel.isWritable else { return }
     var buffer = context.channel.allocator.buffer(capacity: 0)
     do {
-      try session.drainOutput { buffer.writeBytes($0) }
+      try session.drainOutput {
+        buffer.writeBytes($0)
+        return true
+      }
     } catch {
       context.close(promise: nil)
       return

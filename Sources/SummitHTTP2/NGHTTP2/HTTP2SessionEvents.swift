@@ -20,8 +20,31 @@ protocol HTTP2SessionEvents: AnyObject {
   func sessionReceivedPingAck()
   /// The peer sent GOAWAY: streams above `lastStreamID` were not processed.
   func sessionReceivedGoAway(lastStreamID: Int32, errorCode: UInt32)
-  /// nghttp2 asks for up to `buffer.count` bytes of the stream's response body.
+  /// nghttp2 asks for up to `buffer.count` bytes of the stream's request
+  /// body (client side), copied into `buffer`.
   func sessionReadData(stream: Int32, into buffer: UnsafeMutableRawBufferPointer) -> HTTP2DataRead
+  /// nghttp2 asks for up to `buffer.count` bytes of the stream's response
+  /// body (server side). Fewer than `copyLimit` are copied into `buffer`
+  /// and leave the queue; more stay queued until
+  /// ``sessionSendData(stream:header:count:to:)`` writes them.
+  func sessionResponseData(stream: Int32, into buffer: UnsafeMutableRawBufferPointer, copyingBelow copyLimit: Int)
+    -> HTTP2DataRead
+  /// The DATA frame announced by ``sessionResponseData(stream:into:copyingBelow:)`` goes
+  /// out now: `header` (empty when nghttp2 writes it), then the first
+  /// `count` queued bytes, to `sink`, and they leave the queue. False,
+  /// having written nothing, when the stream no longer has them.
+  func sessionSendData(stream: Int32, header: UnsafeRawBufferPointer, count: Int, to sink: (UnsafeRawBufferPointer) -> Void)
+    -> Bool
+}
+
+extension HTTP2SessionEvents {
+  /// Clients send request bodies through ``sessionReadData(stream:into:)``.
+  func sessionResponseData(stream: Int32, into buffer: UnsafeMutableRawBufferPointer, copyingBelow copyLimit: Int)
+    -> HTTP2DataRead
+  { .deferred }
+  func sessionSendData(stream: Int32, header: UnsafeRawBufferPointer, count: Int, to sink: (UnsafeRawBufferPointer) -> Void)
+    -> Bool
+  { false }
 }
 
 /// The answer to ``HTTP2SessionEvents/sessionReadData(stream:into:)``.

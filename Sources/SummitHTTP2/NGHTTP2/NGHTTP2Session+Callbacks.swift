@@ -56,6 +56,30 @@ extension NGHTTP2Session {
       NGHTTP2Session.session(userData).events.sessionClosedStream(stream: streamID, errorCode: errorCode)
       return 0
     }
+    nghttp2_session_callbacks_set_send_data_callback(callbacks, sendDataCallback)
+  }
+
+  /// A response DATA frame nghttp2 leaves to us (``readCallback`` sets
+  /// `NGHTTP2_DATA_FLAG_NO_COPY`): its 9-byte header, then its payload from
+  /// the stream's queue, both into the output sink of the drain in progress.
+  /// This saves copying each payload into nghttp2's buffer first. Called
+  /// from `nghttp2_session_mem_send` only, so the frames nghttp2 returned
+  /// before this one are already in the sink, in order.
+  static let sendDataCallback: nghttp2_send_data_callback = { _, frame, header, length, _, userData in
+    let s = NGHTTP2Session.session(userData)
+    guard let frame, let header, let sink = s.outputSink, frame.pointee.data.padlen == 0 else {
+      return Int32(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue)
+    }
+    // The socket has enough for now: nghttp2 keeps the frame and asks again.
+    if s.outputSinkFull { return Int32(NGHTTP2_ERR_WOULDBLOCK.rawValue) }
+    let sent = s.events.sessionSendData(
+      stream: frame.pointee.hd.stream_id, header: UnsafeRawBufferPointer(start: header, count: 9), count: length
+    ) { bytes in
+      if !sink(bytes) { s.outputSinkFull = true }
+    }
+    // Nothing was written when the stream could not give the bytes it
+    // promised (it cannot happen): nghttp2 resets that stream only.
+    return sent ? 0 : Int32(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
   }
 
   /// The data provider's read callback for client request bodies: the body's
@@ -74,20 +98,31 @@ extension NGHTTP2Session {
     }
   }
 
-  /// The data provider's read callback for every response body.
+  /// The data provider's read callback for every response body: how many
+  /// bytes the next DATA frame carries. A large frame is written by
+  /// ``sendDataCallback`` straight from the stream's queue; a small one is
+  /// copied into nghttp2's buffer here, which costs less than the callback.
   static let readCallback: nghttp2_data_source_read_callback = { _, streamID, buffer, length, dataFlags, _, userData in
     guard let buffer, let dataFlags else { return Int(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue) }
     let s = NGHTTP2Session.session(userData)
-    switch s.events.sessionReadData(stream: streamID, into: UnsafeMutableRawBufferPointer(start: buffer, count: length)) {
-    case .bytes(let count):
-      return count
-    case .end(let count):
+    let count: Int
+    switch s.events.sessionResponseData(
+      stream: streamID, into: UnsafeMutableRawBufferPointer(start: buffer, count: length), copyingBelow: noCopyMinimum)
+    {
+    case .bytes(let available):
+      count = available
+    case .end(let available):
       // End of the body but not of the stream: the connection submits the
       // trailers, which carry END_STREAM.
       dataFlags.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue) | UInt32(NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue)
-      return count
+      count = available
     case .deferred:
       return Int(NGHTTP2_ERR_DEFERRED.rawValue)
     }
+    if count >= noCopyMinimum { dataFlags.pointee |= UInt32(NGHTTP2_DATA_FLAG_NO_COPY.rawValue) }
+    return count
   }
+
+  /// DATA payloads of at least this many bytes are not copied into nghttp2.
+  static let noCopyMinimum = 4096
 }

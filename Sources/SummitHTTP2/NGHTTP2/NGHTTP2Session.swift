@@ -35,6 +35,11 @@ final class NGHTTP2Session {
   unowned let events: any HTTP2SessionEvents
   /// An error raised inside a callback, thrown once nghttp2 returns.
   var callbackFailure: (any Error)?
+  /// Where `drainOutput` in progress sends bytes: DATA frames whose payload
+  /// nghttp2 leaves to us (`NGHTTP2_DATA_FLAG_NO_COPY`) go there too.
+  var outputSink: ((UnsafeRawBufferPointer) -> Bool)?
+  /// The sink said it has enough for now; DATA frames wait for the next drain.
+  var outputSinkFull = false
 
   init(events: any HTTP2SessionEvents, settings: Settings) throws(Failure) {
     self.events = events
@@ -92,16 +97,24 @@ final class NGHTTP2Session {
     if result < 0 { throw Failure(code: Int32(result)) }
   }
 
-  /// Appends every frame nghttp2 has ready to `append` (one call per chunk,
-  /// the bytes valid only during the call).
-  func drainOutput(_ append: (UnsafeRawBufferPointer) -> Void) throws(Failure) {
-    while true {
-      var data: UnsafePointer<UInt8>?
-      let count = nghttp2_session_mem_send(session, &data)
-      if count < 0 { throw Failure(code: Int32(count)) }
-      guard count > 0, let data else { return }
-      append(UnsafeRawBufferPointer(start: data, count: count))
+  /// Appends the frames nghttp2 has ready to `append` (one call per chunk,
+  /// the bytes valid only during the call), until there are no more or
+  /// `append` returns false (the rest stays with nghttp2 for the next call).
+  /// Response DATA frames come through ``HTTP2SessionEvents/sessionSendData(stream:header:count:to:)``,
+  /// which appends their payload straight from the stream's queue.
+  func drainOutput(_ append: (UnsafeRawBufferPointer) -> Bool) throws(Failure) {
+    let result: Int = withoutActuallyEscaping(append) { append in
+      outputSink = append
+      outputSinkFull = false
+      defer { outputSink = nil }
+      while true {
+        var data: UnsafePointer<UInt8>?
+        let count = nghttp2_session_mem_send(session, &data)
+        guard count > 0, let data else { return count }
+        guard append(UnsafeRawBufferPointer(start: data, count: count)), !outputSinkFull else { return 0 }
+      }
     }
+    if result < 0 { throw Failure(code: Int32(result)) }
   }
 
   /// nghttp2 has nothing more to read or write: the connection can close.

@@ -1,34 +1,77 @@
-/// Framed messages waiting for nghttp2 to pull them into DATA frames: a byte
-/// queue that reuses its storage once drained.
+/// Bytes waiting to go out on one stream, first in first out: the arrays
+/// they were handed over in, read from the front without copying them into
+/// one. The array being read is held apart from the queue behind it, so a
+/// stream that never has more than one array queued allocates nothing here.
 struct PendingBytes {
-  private var bytes: [UInt8] = []
-  private var start = 0
+  /// The array being read, and how far.
+  private var current: [UInt8] = []
+  private var offset = 0
+  /// Arrays behind `current`, from `queueHead` on.
+  private var queue: [[UInt8]] = []
+  private var queueHead = 0
 
-  var count: Int { bytes.count - start }
+  private(set) var count = 0
 
-  mutating func append(_ framed: [UInt8]) {
-    if start == bytes.count {
-      // Empty: adopt the caller's array instead of copying it.
-      bytes = framed
-      start = 0
-      return
+  mutating func append(_ bytes: [UInt8]) {
+    guard !bytes.isEmpty else { return }
+    if offset == current.count && queueHead == queue.count {
+      current = bytes
+      offset = 0
+    } else {
+      queue.append(bytes)
     }
-    bytes.append(contentsOf: framed)
+    count += bytes.count
+  }
+
+  mutating func append(_ framed: FramedBytes) {
+    append(framed.first)
+    for array in framed.rest { append(array) }
+  }
+
+  /// Hands the first `n` bytes (at most ``count``) to `body`, a contiguous
+  /// piece at a time, and drops them.
+  mutating func consume(_ n: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
+    var left = min(n, count)
+    while left > 0 {
+      if offset == current.count { advance() }
+      let take = min(left, current.count - offset)
+      current.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + take)])) }
+      offset += take
+      left -= take
+      count -= take
+    }
+    if offset == current.count {
+      if queueHead < queue.count {
+        advance()
+      } else {
+        current = []  // let the read array go now, not at the next append
+        offset = 0
+      }
+    }
+  }
+
+  /// Makes the next queued array current (letting the read one go).
+  private mutating func advance() {
+    current = queue[queueHead]
+    queue[queueHead] = []
+    queueHead += 1
+    offset = 0
+    if queueHead == queue.count {
+      queue.removeAll(keepingCapacity: queue.capacity <= 64)
+      queueHead = 0
+    } else if queueHead >= 32 && queueHead * 2 >= queue.count {
+      queue.removeFirst(queueHead)
+      queueHead = 0
+    }
   }
 
   /// Moves up to `buffer.count` bytes into `buffer`; returns how many.
   mutating func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
-    let n = min(buffer.count, count)
-    guard n > 0 else { return 0 }
-    bytes.withUnsafeBytes { all in
-      buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: all[start..<(start + n)]))
+    var written = 0
+    consume(min(buffer.count, count)) { piece in
+      UnsafeMutableRawBufferPointer(rebasing: buffer[written..<(written + piece.count)]).copyMemory(from: piece)
+      written += piece.count
     }
-    start += n
-    if start == bytes.count {
-      // Keep a modest buffer for the next messages; let a large one go.
-      bytes.removeAll(keepingCapacity: bytes.capacity <= 256 * 1024)
-      start = 0
-    }
-    return n
+    return written
   }
 }

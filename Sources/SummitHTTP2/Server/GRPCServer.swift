@@ -62,6 +62,11 @@ public final class GRPCServer: Sendable {
       .serverChannelOption(.backlog, value: 1024)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
       .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+      // How much written output a connection may hold before it stops
+      // taking more from nghttp2 (`ServerConnectionHandler.flush`): NIO's
+      // default of 64 KB is two list pages, which cost a write syscall
+      // every couple of pages under load.
+      .childChannelOption(.writeBufferWaterMark, value: .init(low: 128 * 1024, high: 256 * 1024))
       .childChannelInitializer { [weak self] channel in
         guard let self, self.register(channel) else {
           return channel.close()

@@ -47,35 +47,29 @@ struct ServerCallBridge: ServerCallStreams {
   /// in batches of about ``batchBytes``: one visit to the loop per batch.
   func sendResponses(_ messages: [[UInt8]]) async throws {
     try Task.checkCancellation()
-    var batch: [UInt8] = []
+    let gzip = compressesResponses
+    var batch = FramedBytes()
     var count = 0
     for message in messages {
-      batch += frame(message)
+      batch.append(message: gzip ? Gzip.compress(message) : message, compressed: gzip)
       count += message.count
       if batch.count >= Self.batchBytes {
         try await sendFramed(batch, count: count)
-        batch = []
+        batch = FramedBytes()
         count = 0
       }
     }
-    if !batch.isEmpty { try await sendFramed(batch, count: count) }
+    if batch.count > 0 { try await sendFramed(batch, count: count) }
   }
 
   /// How many framed bytes ``sendResponses(_:)`` hands over at once.
   static let batchBytes = 64 * 1024
 
-  /// The message as sent: compressed when negotiated, framed.
-  private func frame(_ message: [UInt8]) -> [UInt8] {
-    Self.frame(message, gzip: compression == .gzip && context.compressResponses)
-  }
+  private var compressesResponses: Bool { compression == .gzip && context.compressResponses }
 
-  /// `message` framed as one gRPC message, gzip-compressed when `gzip`.
-  static func frame(_ message: [UInt8], gzip: Bool) -> [UInt8] {
-    let payload = gzip ? Gzip.compress(message) : message
-    var framed: [UInt8] = []
-    framed.reserveCapacity(payload.count + MessageFramer.headerSize)
-    MessageFramer.append(payload, compressed: gzip, to: &framed)
-    return framed
+  /// The message as sent: compressed when negotiated, framed.
+  private func frame(_ message: [UInt8]) -> FramedBytes {
+    FramedBytes(message: message, gzip: compressesResponses)
   }
 
   /// Queues framed bytes (of `count` message bytes) for the stream.
@@ -85,7 +79,7 @@ struct ServerCallBridge: ServerCallStreams {
   /// one thread hop per hand-over, not two. When the client reads slowly the
   /// framed bytes wait here, held (counted in the connection's backlog), so
   /// a stream queues at most its limit plus one hand-over.
-  private func sendFramed(_ framed: [UInt8], count: Int) async throws {
+  private func sendFramed(_ framed: FramedBytes, count: Int) async throws {
     let (stream, connection, eventLoop, context, limit) =
       (self.stream, self.connection, self.eventLoop, self.context, self.maxPendingResponseBytes)
     let room = try await onLoop { () -> EventLoopFuture<Void>? in

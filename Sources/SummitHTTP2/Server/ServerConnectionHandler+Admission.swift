@@ -21,7 +21,7 @@ extension ServerConnectionHandler {
   }
 
   /// A held message was framed and queued for nghttp2 as `framed`.
-  func queueResponse(_ stream: ServerStream, heldCount: Int, framed: [UInt8]) {
+  func queueResponse(_ stream: ServerStream, heldCount: Int, framed: FramedBytes) {
     dropHeld(stream, count: heldCount)
     stream.appendResponse(framed)
     admission.add(backlog: framed.count)
@@ -29,7 +29,7 @@ extension ServerConnectionHandler {
 
   /// A held message, framed as `framed`, goes out behind the response
   /// headers (sent now if they were not), and a flush is asked for.
-  func queueFramedResponse(_ stream: ServerStream, _ framed: [UInt8], heldCount: Int, initial: Metadata) {
+  func queueFramedResponse(_ stream: ServerStream, _ framed: FramedBytes, heldCount: Int, initial: Metadata) {
     ensureHeadersSent(stream, initial: initial)
     queueResponse(stream, heldCount: heldCount, framed: framed)
     resume(stream)

@@ -30,7 +30,7 @@ extension ServerConnectionHandler {
       responseBuilt(stream, count: response.count)
       let gzip = stream.responseEncoding == .gzip && context.compressResponses
       queueFramedResponse(
-        stream, ServerCallBridge.frame(response, gzip: gzip), heldCount: response.count, initial: context.initialMetadata)
+        stream, FramedBytes(message: response, gzip: gzip), heldCount: response.count, initial: context.initialMetadata)
       outcome = .success(())
     } catch {
       outcome = .failure(error)

@@ -106,12 +106,30 @@ extension ServerConnectionHandler: HTTP2SessionEvents {
     draining = true
   }
 
+  /// Servers send response bodies through ``sessionResponseData(stream:into:copyingBelow:)``.
   func sessionReadData(stream id: Int32, into buffer: UnsafeMutableRawBufferPointer) -> HTTP2DataRead {
+    .deferred
+  }
+
+  /// The next DATA frame's share of the stream's queue: copied now when
+  /// small, else left for ``sessionSendData(stream:header:count:to:)``. Once
+  /// the queue would be empty and the status is known, the trailers go in
+  /// behind it.
+  func sessionResponseData(stream id: Int32, into buffer: UnsafeMutableRawBufferPointer, copyingBelow copyLimit: Int)
+    -> HTTP2DataRead
+  {
     guard let stream = streams[id] else { return .end(0) }
-    let count = stream.readResponse(into: buffer)
-    responseBytesTaken(count)
-    stream.releaseWriters(limit: configuration.maxPendingResponseBytes)
-    if stream.pendingCount == 0, let trailers = stream.trailers {
+    let count = min(buffer.count, stream.pendingCount)
+    let last = count == stream.pendingCount
+    if count > 0 && count < copyLimit {
+      var written = 0
+      stream.consumeResponse(count) { piece in
+        UnsafeMutableRawBufferPointer(rebasing: buffer[written..<(written + piece.count)]).copyMemory(from: piece)
+        written += piece.count
+      }
+      taken(count, from: stream)
+    }
+    if last, let trailers = stream.trailers {
       stream.trailers = nil
       do {
         try session?.submitTrailers(stream: id, headers: trailers)
@@ -125,6 +143,22 @@ extension ServerConnectionHandler: HTTP2SessionEvents {
       return .deferred
     }
     return .bytes(count)
+  }
+
+  func sessionSendData(stream id: Int32, header: UnsafeRawBufferPointer, count: Int, to sink: (UnsafeRawBufferPointer) -> Void)
+    -> Bool
+  {
+    guard let stream = streams[id], stream.pendingCount >= count else { return false }
+    sink(header)
+    stream.consumeResponse(count, sink)
+    taken(count, from: stream)
+    return true
+  }
+
+  /// `count` bytes left the stream's queue for nghttp2's output.
+  private func taken(_ count: Int, from stream: ServerStream) {
+    responseBytesTaken(count)
+    stream.releaseWriters(limit: configuration.maxPendingResponseBytes)
   }
 
   /// The stream is over for its handler: cancel it and end its waits.

@@ -153,7 +153,7 @@ final class ServerStream {
 
   // MARK: Response bytes
 
-  func appendResponse(_ framed: [UInt8]) {
+  func appendResponse(_ framed: FramedBytes) {
     pending.append(framed)
   }
 
@@ -164,9 +164,10 @@ final class ServerStream {
     return count
   }
 
-  /// Copies up to `buffer.count` pending response bytes into `buffer`.
-  func readResponse(into buffer: UnsafeMutableRawBufferPointer) -> Int {
-    pending.read(into: buffer)
+  /// Hands the first `count` pending response bytes to `body` (a piece at
+  /// a time, without copying them) and drops them.
+  func consumeResponse(_ count: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
+    pending.consume(count, body)
   }
 
   /// A future that completes once pending bytes fall to `limit` or less.
