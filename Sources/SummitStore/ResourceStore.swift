@@ -43,4 +43,11 @@ public protocol WriteTransaction {
 public protocol ImmediateReads: ResourceStore {
   /// ``ResourceStore/get(_:id:)``, on the calling thread.
   func getImmediately(_ collection: ResourceCollection, id: String) throws -> StoredResource?
+  /// ``ResourceStore/list(_:)``, on the calling thread: for short reads
+  /// (``ListQuery/isShortRead``).
+  func listImmediately(_ query: ListQuery) throws -> [StoredResource]
+  /// A number that changes whenever a committed write changes what reads
+  /// return, and has changed before that write's call returns: an answer
+  /// computed while it stayed the same may be served again until it moves.
+  var generation: UInt64 { get }
 }

@@ -76,7 +76,7 @@ struct Summitd: AsyncParsableCommand {
           readiness = postgres.availability()
           store = postgres
         } else {
-          store = try SQLiteStore(path: path, maxSizeBytes: maxSize)
+          store = try SQLiteStore(path: path, maxSizeBytes: maxSize, exclusive: true)
         }
       } catch {
         logger.critical("cannot open the database", metadata: ["path": "\(shown)", "error": "\(error)"])

@@ -105,6 +105,33 @@ func index(_ sortKey: String, _ terms: [String] = [], refs: [String] = []) -> Re
     #expect(FileManager.default.fileExists(atPath: path + "-wal"))
   }
 
+  /// A serving store claims its file: a second exclusive opener is refused
+  /// as unavailable, naming the holder; a plain opener (the import) is not;
+  /// the claim ends with the store.
+  @Test func anExclusiveStoreHoldsItsFileAlone() async throws {
+    let path = NSTemporaryDirectory() + "summit-store-\(UUID().uuidString)/s.db"
+    do {
+      let first = try SQLiteStore(path: path, exclusive: true)
+      let error = #expect(throws: StoreError.self) { try SQLiteStore(path: path, exclusive: true) }
+      #expect(error?.kind == .unavailable)
+      #expect(error?.message.contains("in use by another summitd (pid \(getpid()))") == true)
+      let reader = try SQLiteStore(path: path)
+      #expect(try await reader.count(.leaders) == 0)
+      _ = first
+    }
+    _ = try SQLiteStore(path: path, exclusive: true)
+  }
+
+  /// The generation moves with every commit, before the write returns.
+  @Test func theGenerationMovesWithEveryCommit() async throws {
+    let store = try SQLiteStore(path: NSTemporaryDirectory() + "summit-store-\(UUID().uuidString)/s.db")
+    let before = store.generation
+    try await store.write { tx in _ = try tx.insert(.leaders, id: "a", data: [1], index: index("a")) }
+    #expect(store.generation == before + 1)
+    _ = try? await store.write { _ in throw StoreError(.unavailable, "rolled back") }
+    #expect(store.generation == before + 1)
+  }
+
   /// Stores written before Summit drove SQLite itself (GRDB's migrator
   /// recorded the schema steps) open unchanged: same records, no step run
   /// twice, and they take writes. The fixture is the seeded store as
