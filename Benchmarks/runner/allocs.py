@@ -33,7 +33,8 @@ def run(fleet, work, args):
         if name not in fleet.servers:
             continue
         path, env = binaries(fleet.repo)[name]
-        argv = [path] + (fleet.summitd_args() if name == "summitd" else ["--leader", fleet.leader_path])
+        argv = [path] + (fleet.summitd_args(fleet.store_copy("allocs.db")) if name == "summitd"
+                         else ["--leader", fleet.leader_path])
         server = Server(f"{name}-allocs", argv, dict(env, LD_PRELOAD=library),
                         os.path.join(work, f"{name}-allocs.log")).start()
         try:

@@ -23,7 +23,7 @@ SCENARIOS = {
     "HTTP/2 ceiling: nghttpd serving a 7-byte file (h2load only)": ("/check", "", ["nghttpd"], 16, 32),
     "Health/Check": ("/grpc.health.v1.Health/Check", "", None, 16, 32),
     "GetLeader": ("/summit.v1.LeaderService/GetLeader", LEADER_HEX, None, 16, 32),
-    "ListVisits 50/page": ("/summit.v1.VisitService/ListVisits", "0832", ["summitd"], 16, 32),
+    "ListVisits 50/page": ("/summit.v1.VisitService/ListVisits", "0832", ["summitd", "summitd-uncached"], 16, 32),
     "ListVisits 1000/page (MB/s)": ("/summit.v1.VisitService/ListVisits", "08e807", ["summitd"], 4, 4),
     # WatchVisitsRequest{after_sequence: 1}: replays the store's change log (about 1,000 visit events,
     # 0.7 MB) as a server stream; grpcload cancels each call after STREAMING[name] bytes.
@@ -138,7 +138,7 @@ def first_call_seconds(fleet, work, rounds=5):
     for i in range(rounds):
         port = free_port()
         server = Server("summitd-start", [fleet.summitd_binary()]
-                        + fleet.summitd_args(), {}, os.path.join(work, f"start-{i}.log"))
+                        + fleet.summitd_args(fleet.store_copy("start.db")), {}, os.path.join(work, f"start-{i}.log"))
         server.argv = ["taskset", "-c", "0"] + server.argv + ["--listen", f"127.0.0.1:{port}"]
         log = open(server.log_path, "w")
         t0 = time.monotonic()

@@ -4,6 +4,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 
@@ -18,6 +19,9 @@ def binaries(repo):
     summitd = os.environ.get("SUMMITD") or os.path.join(repo, ".build", "release", "summitd")
     return {
         "summitd": (summitd, {}),
+        # The same binary with its answer cache off (--response-cache-size 0): what a
+        # read costs when it is not a repeat, next to what a repeat costs.
+        "summitd-uncached": (summitd, {}),
         "grpc-swift-2": (os.path.join(swift_bin, "grpc-swift-peer"), {}),
         "grpc-go": (os.path.join(peers, "go-peer"), {"GOMAXPROCS": "1"}),
         "grpc-c++": (os.path.join(peers, "cpp-peer"), {}),
@@ -139,9 +143,25 @@ class Fleet:
     def summitd_binary(self):
         return binaries(self.repo)["summitd"][0]
 
-    def summitd_args(self):
-        return ["--db", self.db_path, "--seed-file", self.seed_path, "--event-loops", "1",
+    def summitd_args(self, db_path=None):
+        return ["--db", db_path or self.db_path, "--seed-file", self.seed_path, "--event-loops", "1",
                 "--log-level", "warning"]
+
+    def store_copy(self, name):
+        """A consistent copy of the bench store (SQLite's backup API, safe while summitd
+        serves it), for another summitd: a server claims its database file, so a second
+        one cannot start on the fleet's."""
+        path = os.path.join(self.work, name)
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+        source, copy = sqlite3.connect(self.db_path), sqlite3.connect(path)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+            source.close()
+        return path
 
     def start_all(self, only):
         write_bench_seed(self.repo, self.seed_path)
@@ -153,6 +173,8 @@ class Fleet:
                 continue
             if name == "summitd":
                 argv = [path] + self.summitd_args()
+            elif name == "summitd-uncached":
+                argv = [path] + self.summitd_args(os.path.join(self.work, "uncached.db")) + ["--response-cache-size", "0"]
             else:
                 if not os.path.exists(self.leader_path):
                     raise RuntimeError("summitd must start first: its Leader bytes feed the peers")

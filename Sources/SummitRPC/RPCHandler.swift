@@ -55,7 +55,14 @@ public struct RPCHandler: Sendable {
   /// this on the thread that read the request, once the request has fully
   /// arrived, with no task, continuation or thread hop; others call
   /// ``run``, which gives the same answer through the streams.
-  public var immediate: (@Sendable (_ request: [UInt8], _ context: ServerContext) throws -> [UInt8])?
+  ///
+  /// It may decline a request by returning nil (a list page that could
+  /// scan at length): the transport then calls ``run`` for that call, with
+  /// the same request, as if there were no immediate path.
+  public var immediate: ImmediateAnswer?
+
+  /// See ``immediate``: the response's bytes, or nil to leave the call to ``run``.
+  public typealias ImmediateAnswer = @Sendable (_ request: [UInt8], _ context: ServerContext) throws -> [UInt8]?
 
   public init(
     method: ProtoMethodDescriptor,
@@ -145,6 +152,21 @@ extension RPCHandler {
       try await streams.sendResponse(try body(request, context))
     }
     handler.immediate = { bytes, context in try body(try RequestStream<Input>.decode(bytes), context) }
+    handler.prefersEventLoop = true
+    return handler
+  }
+
+  /// A unary handler answered at once when `immediate` can (it returns nil
+  /// for requests that need `body`'s path, see ``RPCHandler/immediate``),
+  /// otherwise by `body`; both return the response already encoded, and
+  /// must give the same answer. It prefers the event loop.
+  public static func unaryMostlyImmediate<Input: ProtoMessage>(
+    _ method: ProtoMethodDescriptor,
+    immediate: @escaping @Sendable (Input, ServerContext) throws -> [UInt8]?,
+    _ body: @escaping @Sendable (Input, ServerContext) async throws -> [UInt8]
+  ) -> RPCHandler {
+    var handler = unaryEncoded(method, body)
+    handler.immediate = { bytes, context in try immediate(try RequestStream<Input>.decode(bytes), context) }
     handler.prefersEventLoop = true
     return handler
   }

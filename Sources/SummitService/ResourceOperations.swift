@@ -60,6 +60,31 @@ struct ResourceOperations<Resource: SummitResource>: Sendable {
   func listStored(_ query: ListQuery, pageSize: Int32, pageToken: String, filter: String) async throws
     -> (ArraySlice<StoredResource>, String)
   {
+    let query = try pageQuery(query, pageSize: pageSize, pageToken: pageToken, filter: filter)
+    let records = try await storeCall { [store, query] in
+      // Called on an event loop (ListVisits prefers one: QuickMethods), a
+      // read that may scan at length moves to the global executor for its
+      // duration, so that it never holds up the loop's other connections.
+      guard !query.isShortRead else { return try await store.list(query) }
+      return try await withTaskExecutorPreference(globalConcurrentExecutor) { try await store.list(query) }
+    }
+    return page(of: records, query, filter: filter)
+  }
+
+  /// ``listStored(_:pageSize:pageToken:filter:)`` on the calling thread, for
+  /// a store whose reads are immediate; nil when the read is not short
+  /// (``ListQuery/isShortRead``), which must not run on an event loop.
+  func listStoredImmediately(
+    _ query: ListQuery, pageSize: Int32, pageToken: String, filter: String, reads: any ImmediateReads
+  ) throws -> (ArraySlice<StoredResource>, String)? {
+    let query = try pageQuery(query, pageSize: pageSize, pageToken: pageToken, filter: filter)
+    guard query.isShortRead else { return nil }
+    return page(of: try storeCallNow { try reads.listImmediately(query) }, query, filter: filter)
+  }
+
+  /// `query` for one page: one record more than the page, to learn whether
+  /// another follows, after the token's position.
+  private func pageQuery(_ query: ListQuery, pageSize: Int32, pageToken: String, filter: String) throws -> ListQuery {
     var query = query
     query.limit = try PageSize.resolve(pageSize) + 1
     if !pageToken.isEmpty {
@@ -69,13 +94,12 @@ struct ResourceOperations<Resource: SummitResource>: Sendable {
       }
       query.after = (token.sortKey, token.id)
     }
-    let records = try await storeCall { [store, query] in
-      // Called on an event loop (ListVisits prefers one: QuickMethods), a
-      // read that may scan at length moves to the global executor for its
-      // duration, so that it never holds up the loop's other connections.
-      guard !query.isShortRead else { return try await store.list(query) }
-      return try await withTaskExecutorPreference(globalConcurrentExecutor) { try await store.list(query) }
-    }
+    return query
+  }
+
+  /// The page in `records` (read with ``pageQuery(_:pageSize:pageToken:filter:)``),
+  /// and the next page's token, empty after the last.
+  private func page(of records: [StoredResource], _ query: ListQuery, filter: String) -> (ArraySlice<StoredResource>, String) {
     let page = records.prefix(query.limit - 1)
     var next = ""
     if records.count == query.limit, let last = page.last {

@@ -42,11 +42,20 @@ extension VisitServiceImpl {
       .servingGet(Summit_V1_VisitService.Method.GetVisit.descriptor, from: visits) { (request: Summit_V1_GetVisitRequest) in
         request.name
       }
-      .replacing(
-        Summit_V1_VisitService.Method.ListVisits.descriptor,
-        with: .unaryEncoded(Summit_V1_VisitService.Method.ListVisits.descriptor) { (request: Summit_V1_ListVisitsRequest, _) in
-          try await listVisitsEncoded(request: request)
-        })
+      .replacing(Summit_V1_VisitService.Method.ListVisits.descriptor, with: listVisitsHandler)
+  }
+
+  /// `ListVisits` from stored bytes; on the embedded store, short pages are
+  /// answered at once (``RPCHandler/immediate``) and the rest on a task.
+  private var listVisitsHandler: RPCHandler {
+    let method = Summit_V1_VisitService.Method.ListVisits.descriptor
+    let body: @Sendable (Summit_V1_ListVisitsRequest, ServerContext) async throws -> [UInt8] = { request, _ in
+      try await listVisitsEncoded(request: request)
+    }
+    guard let reads = store as? any ImmediateReads else { return .unaryEncoded(method, body) }
+    return .unaryMostlyImmediate(
+      method, immediate: { (request: Summit_V1_ListVisitsRequest, _) in try listVisitsEncodedImmediately(request: request, reads: reads) },
+      body)
   }
 }
 

@@ -37,6 +37,17 @@ public struct VisitServiceImpl: Summit_V1_VisitServiceProtocol {
     return try EncodedPages.page(page, etagField: Self.etagField, elementField: 1, nextPageToken: next, tokenField: 2)
   }
 
+  /// ``listVisitsEncoded(request:)`` on the calling thread when its read is
+  /// short (``ListQuery/isShortRead``); nil when it is not.
+  func listVisitsEncodedImmediately(request: Summit_V1_ListVisitsRequest, reads: any ImmediateReads) throws -> [UInt8]? {
+    let (query, filter) = try Self.listQuery(request)
+    guard
+      let (page, next) = try visits.listStoredImmediately(
+        query, pageSize: request.pageSize, pageToken: request.pageToken, filter: filter, reads: reads)
+    else { return nil }
+    return try EncodedPages.page(page, etagField: Self.etagField, elementField: 1, nextPageToken: next, tokenField: 2)
+  }
+
   /// `Visit.etag`'s field number; `ListVisitsResponse` holds visits in 1 and the token in 2.
   static let etagField = 14
 

@@ -40,6 +40,12 @@ struct Summitd: AsyncParsableCommand {
   @Option(help: "Largest size of the database file in bytes; writes past it get RESOURCE_EXHAUSTED. [env: SUMMIT_MAX_DB_SIZE]")
   var maxDbSize: Int64?
 
+  @Option(
+    help: ArgumentHelp(
+      "Bytes of read answers (Get*, short ListVisits pages) kept until the next write; 0 turns it off. SQLite store only. [env: SUMMIT_RESPONSE_CACHE_SIZE] (default: 16777216)",
+      valueName: "bytes"))
+  var responseCacheSize: Int?
+
   @Flag(help: "Do not seed an empty store with the report's facts.")
   var noSeed = false
 
@@ -61,6 +67,11 @@ struct Summitd: AsyncParsableCommand {
     let isPostgres = PostgresStore.accepts(path)
     if isPostgres, maxSize != nil {
       throw ValidationError("--max-db-size applies to the SQLite file only; limit a PostgreSQL database on its server")
+    }
+    let cacheSize = responseCacheSize ?? environment["SUMMIT_RESPONSE_CACHE_SIZE"].flatMap { Int($0) }
+    if let cacheSize, cacheSize < 0 { throw ValidationError("--response-cache-size must be 0 or more bytes") }
+    if isPostgres, let cacheSize, cacheSize > 0 {
+      throw ValidationError("--response-cache-size applies to the SQLite store only (replicas cannot see each other's writes in time)")
     }
     let shown = isPostgres ? Self.redacted(path) : path
     if let importSqlite {
@@ -106,12 +117,20 @@ struct Summitd: AsyncParsableCommand {
       }
       // Point reads may run on the event loop (QuickMethods); they and
       // ListVisits are answered from stored bytes (`servedHandlers`).
-      let handlers =
+      var handlers =
         (LeaderServiceImpl(store: store).servedHandlers + VisitServiceImpl(store: store).servedHandlers
         + AllegationServiceImpl(store: store).servedHandlers).preferringEventLoop(for: QuickMethods.all)
+      // Their immediate answers are kept until the next commit (the store
+      // holds its file alone, so every commit is its own).
+      if let reads = store as? any ImmediateReads, (cacheSize ?? Self.defaultResponseCacheSize) > 0 {
+        let cache = AnswerCache(budget: cacheSize ?? Self.defaultResponseCacheSize) { reads.generation }
+        handlers = handlers.map { QuickMethods.all.contains($0.method) ? $0.cachingImmediateAnswers(in: cache) : $0 }
+      }
       return ServerParts(handlers: handlers, readiness: readiness)
     }
   }
+
+  static let defaultResponseCacheSize = 16 << 20
 
   /// `--import-sqlite`: one instance's data into the database replicas share.
   static func importSQLite(_ file: String, into url: String, shown: String, isPostgres: Bool) throws {

@@ -122,15 +122,20 @@ final class ServerStream {
   }
 
   /// The request of a unary call whose client has half-closed: its one
-  /// message, or the error a unary handler reading it would have met.
-  func singleRequest() throws(RPCError) -> ReceivedMessage {
+  /// message, or the error a unary handler reading it would have met. It
+  /// stays queued (for the handler path, should the call take it) until
+  /// ``dropRequests()``.
+  func soleRequest() throws(RPCError) -> ReceivedMessage {
     guard queueHead < queue.count else { throw RPCError(.internalError, "expected one request message, got none") }
     guard queue.count - queueHead == 1 else { throw RPCError(.internalError, "expected one request message, got more") }
-    let item = queue[queueHead]
+    return queue[queueHead].message
+  }
+
+  /// Forgets the queued request messages: the call was answered without them.
+  func dropRequests() {
     queue.removeAll(keepingCapacity: true)
     queueHead = 0
     queuedBytes = 0
-    return item.message
   }
 
   func endRequest() {
