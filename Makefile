@@ -14,7 +14,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 ASAN_BUILD := .build-asan
 
-.PHONY: deps system-deps bench-deps bench-build bench-profile bench-replicas build run test test-swift test-python test-asan check-generated protos bench clean deploy-check fuzz test-fuzz
+.PHONY: deps system-deps bench-deps bench-build bench-profile bench-replicas summitd-order build run test test-swift test-python test-asan check-generated protos bench clean deploy-check fuzz test-fuzz
 
 ## deps: install missing Debian packages and the Python test venv (idempotent).
 deps: system-deps $(VENV)/.installed
@@ -160,6 +160,15 @@ $(BENCH_BUILD)/peers/cpp-peer: Benchmarks/peers/cpp/server.cc Benchmarks/peers/c
 ## bench-profile: perf record of summitd under GetLeader load (see BENCHMARKS.md, where the time goes).
 bench-profile: bench-build
 	Benchmarks/profile.sh
+
+## summitd-order: rewrite Sources/summitd/startup.order, the functions an idle summitd has run, which
+## the release link lays out together (BENCHMARKS.md, Idle memory); callgrind, about a minute.
+summitd-order: bench-deps
+	$(SUMMITD_RELEASE) --product summitd
+	$(MAKE) -C Benchmarks/loadgen OUT=$(CURDIR)/$(BENCH_BUILD)/bin/grpcload
+	python3 Benchmarks/startup_order.py "$$($(SUMMITD_RELEASE) --show-bin-path)/summitd"
+	@# SwiftPM does not know the link reads the list: relink on the next build.
+	rm -f "$$($(SUMMITD_RELEASE) --show-bin-path)/summitd"
 
 ## bench-replicas: calls/s and CPU per call of 1, 2 and 3 replicas over PostgreSQL (release build).
 bench-replicas: $(VENV)/.installed
