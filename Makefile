@@ -14,7 +14,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 ASAN_BUILD := .build-asan
 
-.PHONY: deps system-deps bench-deps bench-build bench-profile bench-replicas build run test test-swift test-python test-asan check-generated protos bench clean deploy-check fuzz test-fuzz
+.PHONY: deps system-deps bench-deps bench-build bench-profile bench-replicas summitd-order build run test test-swift test-python test-asan check-generated protos bench clean deploy-check fuzz test-fuzz
 
 ## deps: install missing Debian packages and the Python test venv (idempotent).
 deps: system-deps $(VENV)/.installed
@@ -133,6 +133,9 @@ fuzz: system-deps
 BENCH_APT_PACKAGES := nghttp2-client nghttp2-server golang-go golang-google-grpc-dev golang-goprotobuf-dev protoc-gen-go-1-3 \
   libgrpc++-dev protobuf-compiler-grpc linux-perf valgrind
 BENCH_BUILD := .build-bench
+# summitd as deploy/build-release.sh builds it, Swift runtime linked in (Package.swift adds
+# the release link flags); make bench measures the server that ships.
+SUMMITD_RELEASE := swift build -c release --static-swift-stdlib
 BENCH_SWIFT := swift build -c release --package-path Benchmarks --scratch-path $(BENCH_BUILD)/swift
 bench: bench-build
 	python3 Benchmarks/run.py --codec-bench $(BENCH_BUILD)/swift/release/codec-bench
@@ -143,7 +146,7 @@ bench-deps: system-deps
 
 ## bench-build: summitd, the peers, the load generator and the codec benchmark, release mode.
 bench-build: bench-deps $(BENCH_BUILD)/peers/go-peer $(BENCH_BUILD)/peers/cpp-peer
-	swift build -c release --product summitd
+	$(SUMMITD_RELEASE) --product summitd
 	$(MAKE) -C Benchmarks/loadgen OUT=$(CURDIR)/$(BENCH_BUILD)/bin/grpcload
 	$(BENCH_SWIFT) --product grpc-swift-peer
 	$(BENCH_SWIFT) --product codec-bench
@@ -158,10 +161,19 @@ $(BENCH_BUILD)/peers/cpp-peer: Benchmarks/peers/cpp/server.cc Benchmarks/peers/c
 bench-profile: bench-build
 	Benchmarks/profile.sh
 
+## summitd-order: rewrite Sources/summitd/startup.order, the functions an idle summitd has run, which
+## the release link lays out together (BENCHMARKS.md, Idle memory); callgrind, about a minute.
+summitd-order: bench-deps
+	$(SUMMITD_RELEASE) --product summitd
+	$(MAKE) -C Benchmarks/loadgen OUT=$(CURDIR)/$(BENCH_BUILD)/bin/grpcload
+	python3 Benchmarks/startup_order.py "$$($(SUMMITD_RELEASE) --show-bin-path)/summitd"
+	@# SwiftPM does not know the link reads the list: relink on the next build.
+	rm -f "$$($(SUMMITD_RELEASE) --show-bin-path)/summitd"
+
 ## bench-replicas: calls/s and CPU per call of 1, 2 and 3 replicas over PostgreSQL (release build).
 bench-replicas: $(VENV)/.installed
-	swift build -c release --product summitd
-	SUMMIT_BIN_DIR=$$(swift build -c release --show-bin-path) $(PYTHON) scripts/bench-replicas.py
+	$(SUMMITD_RELEASE) --product summitd
+	SUMMIT_BIN_DIR=$$($(SUMMITD_RELEASE) --show-bin-path) $(PYTHON) scripts/bench-replicas.py
 
 clean:
 	rm -rf .build $(ASAN_BUILD) $(FUZZ_BUILD) .build-release $(BENCH_BUILD) $(VENV)

@@ -17,6 +17,30 @@ let defaultSwiftSettings: [SwiftSetting] = [
   .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// How the release build links summitd, the server that `make bench` measures
+/// and deploy/ ships (both with `--static-swift-stdlib`, which only the command
+/// line can ask for); each step is measured in BENCHMARKS.md (Idle memory). An
+/// idle summitd's RSS is mostly the pages of code and data it has touched, so:
+/// lld, for relative relocations packed into a few KB (RELR; gold cannot) where
+/// 1.5 MB of `.rela.dyn` would be read at every start; no export of every
+/// symbol, which the static Swift runtime asks for and a server does not need;
+/// and the functions an idle server has run (`startup.order`, written by `make
+/// summitd-order`) laid out together at the front of `.text`, not spread over
+/// 15 MB of code. Still position-independent, so ASLR applies. Debug builds
+/// link as before.
+let summitdReleaseLinking: [LinkerSetting] = [
+  .unsafeFlags(
+    [
+      "-use-ld=lld",
+      "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+      "-Xlinker", "--no-export-dynamic",
+      "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/summitd/startup.order",
+      // Functions renamed since the order was written are simply not ordered.
+      "-Xlinker", "--no-warn-symbol-ordering",
+    ],
+    .when(platforms: [.linux], configuration: .release)),
+]
+
 let package = Package(
   name: "Summit",
   products: [
@@ -174,7 +198,9 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
-      swiftSettings: defaultSwiftSettings
+      exclude: ["startup.order"],
+      swiftSettings: defaultSwiftSettings,
+      linkerSettings: summitdReleaseLinking
     ),
     /// gRPC's interop TestService on the same transport, for other
     /// implementations' interop clients.

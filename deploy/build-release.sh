@@ -2,7 +2,9 @@
 # The Dockerfile's build stage, as plain shell: a release build of summitd
 # and summit, copied into OUT (default .build-release/dist); the seed is
 # compiled into summitd. CI runs it too (`make deploy-check`), so the image's
-# build commands are exercised where Docker is absent.
+# build commands are exercised where Docker is absent. `make bench` builds
+# summitd the same way (Makefile SUMMITD_RELEASE); Package.swift adds its
+# release link flags (lld, packed relocations, the start-up function order).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$repo/.build-release/dist}

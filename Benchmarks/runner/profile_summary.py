@@ -34,7 +34,8 @@ CATEGORIES = [
         r"swift_task_|swift_job|swift_continuation|swift_asyncLet|swift::AsyncTask|TaskGroup|"
         r"swift_taskGroup|DefaultActor|swift_defaultActor|swift_Concurrency|Concurrency|ScDf|ScD", sym)
         or "swift_Concurrency" in dso),
-    ("Dispatch queues and blocks (thread hand-offs)", lambda dso, sym: "dispatch" in dso or "BlocksRuntime" in dso),
+    ("Dispatch queues and blocks (thread hand-offs)", lambda dso, sym: "dispatch" in dso or "BlocksRuntime" in dso
+        or re.match(r"_?dispatch_|_os_object", sym)),  # linked in statically: the symbol tells
     ("GRDB", lambda dso, sym: "4GRDB" in sym),
     ("nghttp2", lambda dso, sym: "nghttp2" in dso or sym.startswith("nghttp2_")),
     ("protobuf-c", lambda dso, sym: "protobuf-c" in dso or sym.startswith("protobuf_c_")),

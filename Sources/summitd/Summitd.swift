@@ -1,6 +1,7 @@
 // summitd: the Summit gRPC server.
 import ArgumentParser
 import CMalloc
+import Dispatch
 import FoundationEssentials
 import Logging
 import SummitAPI
@@ -8,9 +9,10 @@ import SummitServerRuntime
 import SummitRPC
 import SummitService
 import SummitStore
+import Synchronization
 
 @main
-struct Summitd: AsyncParsableCommand {
+struct Summitd: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "summitd",
     abstract: "Serve Summit's record of leaders, visits and allegations over gRPC.",
@@ -58,7 +60,36 @@ struct Summitd: AsyncParsableCommand {
       valueName: "sqlite-file"))
   var importSqlite: String?
 
-  func run() async throws {
+  // A synchronous command whose main thread waits for the server task, not an
+  // AsyncParsableCommand: an async main ends its main thread in
+  // dispatch_main(), whose pthread_exit unwinds that thread's stack with
+  // libgcc's unwinder, which searches .eh_frame_hdr and reads .eh_frame for
+  // every frame, code and tables an idle server never needs otherwise: 1.5 MB
+  // of its RSS (BENCHMARKS.md, Idle memory).
+  func run() throws {
+    // `ServerOptions` is not Sendable; this copy is handed to the one task
+    // and not touched again on this thread.
+    nonisolated(unsafe) let command = self
+    let outcome = Outcome()
+    Task {
+      do {
+        try await command.serve()
+      } catch {
+        outcome.failure.withLock { $0 = error }
+      }
+      outcome.done.signal()
+    }
+    outcome.done.wait()
+    if let error = outcome.failure.withLock({ $0 }) { throw error }
+  }
+
+  /// How `serve()` ended, for the blocked main thread.
+  private final class Outcome: Sendable {
+    let done = DispatchSemaphore(value: 0)
+    let failure = Mutex<(any Error)?>(nil)
+  }
+
+  func serve() async throws {
     let environment = ProcessInfo.processInfo.environment
     let path = db ?? environment["SUMMIT_DB"] ?? "data/summit.db"
     let seedPath = seedFile ?? environment["SUMMIT_SEED_FILE"]

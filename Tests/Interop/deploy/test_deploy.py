@@ -136,3 +136,38 @@ def test_runtime_image_installs_every_linked_library():
     assert "libpq.so.5" not in direct, "summitd links libpq again; the SQLite store would map it"
     assert b"libpq.so.5" in summitd.read_bytes(), "summitd no longer names libpq.so.5 for dlopen"
     assert re.search(r"\blibpq5\b", runtime), "the runtime stage lacks libpq5 (dlopen'd for PostgreSQL)"
+
+
+def release_summitd() -> Path:
+    """The summitd deploy/build-release.sh built (make deploy-check runs it first), or $SUMMIT_RELEASE_DIR's."""
+    folder = Path(os.environ.get("SUMMIT_RELEASE_DIR") or REPO / ".build-release" / "dist")
+    if not (folder / "summitd").is_file():
+        pytest.skip(f"no release build in {folder} (deploy/build-release.sh; make deploy-check runs it)")
+    return folder / "summitd"
+
+
+def test_release_build_is_linked_for_a_small_idle_footprint():
+    """What keeps an idle summitd near 14 MB (BENCHMARKS.md, Idle memory): the Swift runtime
+    linked in, still position-independent, relative relocations packed (RELR), no exported
+    symbols, and the functions of Sources/summitd/startup.order at the front of .text."""
+    summitd = release_summitd()
+    header = subprocess.run(["readelf", "-hdW", str(summitd)], capture_output=True, text=True, timeout=30).stdout
+    assert re.search(r"Type:\s+DYN", header), "summitd is no longer position-independent"
+    needed = re.findall(r"\(NEEDED\)\s+Shared library: \[(\S+)\]", header)
+    assert not [n for n in needed if "swift" in n or "Foundation" in n or "dispatch" in n], needed
+    assert re.search(r"\(RELR\)", header), "no packed relative relocations (Package.swift: lld, -z pack-relative-relocs)"
+    exported = subprocess.run(["nm", "-D", "--defined-only", str(summitd)], capture_output=True, text=True,
+                              timeout=30).stdout.splitlines()
+    assert len(exported) < 20, f"summitd exports {len(exported)} symbols (Package.swift: --no-export-dynamic)"
+    # The listed functions sit together: half of them in the first fifth of .text (about 15 MB),
+    # where an unordered link spreads them evenly (the median lands near the middle).
+    sections = subprocess.run(["readelf", "-SW", str(summitd)], capture_output=True, text=True, timeout=30).stdout
+    text = re.search(r"\]\s+\.text\s+PROGBITS\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)", sections)
+    start, size = int(text.group(1), 16), int(text.group(2), 16)
+    listed = set((REPO / "Sources" / "summitd" / "startup.order").read_text().split())
+    symbols = subprocess.run(["nm", "--defined-only", str(summitd)], capture_output=True, text=True,
+                             timeout=60).stdout
+    offsets = sorted(int(address, 16) - start for address, _, name in
+                     (line.split(" ", 2) for line in symbols.splitlines() if line.count(" ") >= 2) if name in listed)
+    assert len(offsets) > len(listed) // 2, "most of startup.order's functions are gone: make summitd-order"
+    assert offsets[len(offsets) // 2] < size / 5, "startup.order was not applied (Package.swift)"
