@@ -31,6 +31,8 @@ METHODS = {
     "health": ("/grpc.health.v1.Health/Check", ""),
     "getleader": ("/summit.v1.LeaderService/GetLeader", "0a166c6561646572732f766c6164696d69722d707574696e"),
     "list50": ("/summit.v1.VisitService/ListVisits", "0832"),
+    # 1,000-visit pages (640 KB), as make bench's MB/s row: 4 connections, 4 streams each.
+    "list1000": ("/summit.v1.VisitService/ListVisits", "08e807", "-c", "4", "-m", "4"),
     # WatchVisits replaying the change log from sequence 1, each call ended
     # by the client after 400 KB (as make bench's streaming row does).
     "watch": ("/summit.v1.VisitService/WatchVisits", "1001", "-c", "4", "-m", "4", "-S", "400000"),
