@@ -197,6 +197,7 @@ let package = Package(
         "SummitServerRuntime", "SummitAPI", "SummitRPC", "SummitService", "SummitStore", "CMalloc",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "CoreMetrics", package: "swift-metrics"),
       ],
       exclude: ["startup.order"],
       swiftSettings: defaultSwiftSettings,

@@ -37,13 +37,19 @@ public final class AnswerCache: Sendable {
   /// Bytes of keys and answers the cache may hold.
   public let budget: Int
   private let generation: @Sendable () -> UInt64
+  private let counted: @Sendable (_ hit: Bool) -> Void
   private let state: Mutex<State>
 
   /// - Parameter generation: the source's current generation (cheap: read
   ///   on every lookup).
-  public init(budget: Int, generation: @escaping @Sendable () -> UInt64) {
+  /// - Parameter counted: told of every lookup, whether the answer was kept
+  ///   (for metrics).
+  public init(
+    budget: Int, generation: @escaping @Sendable () -> UInt64, counted: @escaping @Sendable (_ hit: Bool) -> Void = { _ in }
+  ) {
     self.budget = budget
     self.generation = generation
+    self.counted = counted
     state = Mutex(State(generation: generation()))
   }
 
@@ -58,6 +64,7 @@ public final class AnswerCache: Sendable {
       guard Self.adopt(seen, in: &state) else { return nil }
       return state.answers[key]
     }
+    counted(kept != nil)
     if let kept { return kept }
     guard let answer = try compute() else { return nil }
     store(answer, for: key, computedAt: seen)

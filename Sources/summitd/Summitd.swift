@@ -1,6 +1,7 @@
 // summitd: the Summit gRPC server.
 import ArgumentParser
 import CMalloc
+import CoreMetrics
 import Dispatch
 import FoundationEssentials
 import Logging
@@ -154,7 +155,11 @@ struct Summitd: ParsableCommand {
       // Their immediate answers are kept until the next commit (the store
       // holds its file alone, so every commit is its own).
       if let reads = store as? any ImmediateReads, (cacheSize ?? Self.defaultResponseCacheSize) > 0 {
-        let cache = AnswerCache(budget: cacheSize ?? Self.defaultResponseCacheSize) { reads.generation }
+        let hits = Counter(label: "summit_response_cache_lookups_total", dimensions: [("result", "hit")])
+        let misses = Counter(label: "summit_response_cache_lookups_total", dimensions: [("result", "miss")])
+        let cache = AnswerCache(budget: cacheSize ?? Self.defaultResponseCacheSize, generation: { reads.generation }) { hit in
+          (hit ? hits : misses).increment()
+        }
         handlers = handlers.map { QuickMethods.all.contains($0.method) ? $0.cachingImmediateAnswers(in: cache) : $0 }
       }
       return ServerParts(handlers: handlers, readiness: readiness)

@@ -59,6 +59,31 @@ def test_metrics_count_calls_by_method_and_code(start, pb):
         assert "# TYPE grpc_server_call_duration_seconds histogram" in text
 
 
+def test_answer_cache_lookups_are_counted(start, pb):
+    """Repeated reads between writes are answered from the cache; a write makes the
+    next read a miss again. Errors are never kept: each is a miss."""
+    server = start("--metrics-listen", "127.0.0.1:0")
+    address = metrics_address(server)
+    with grpc.insecure_channel(server.address) as ch:
+        stub = pb.leader_grpc.LeaderServiceStub(ch)
+        putin = pb.leader.GetLeaderRequest(name="leaders/vladimir-putin")
+        for _ in range(3):
+            stub.GetLeader(putin, timeout=T)
+        for _ in range(2):
+            with pytest.raises(grpc.RpcError):
+                stub.GetLeader(pb.leader.GetLeaderRequest(name="leaders/nobody"), timeout=T)
+        _, text = scrape(address)
+        assert sample(text, "summit_response_cache_lookups_total", result="hit") == 2
+        assert sample(text, "summit_response_cache_lookups_total", result="miss") == 3
+        leader = stub.GetLeader(putin, timeout=T)
+        leader.title = leader.title + " (updated)"
+        stub.UpdateLeader(pb.leader.UpdateLeaderRequest(leader=leader), timeout=T)
+        assert stub.GetLeader(putin, timeout=T).title == leader.title
+        _, text = scrape(address)
+        assert sample(text, "summit_response_cache_lookups_total", result="hit") == 3
+        assert sample(text, "summit_response_cache_lookups_total", result="miss") == 4
+
+
 def test_unknown_methods_share_one_label(start, pb):
     server = start("--metrics-listen", "127.0.0.1:0")
     address = metrics_address(server)
