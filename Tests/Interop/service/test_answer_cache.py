@@ -7,6 +7,7 @@ the cache is off and the same reads must hold just the same."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
 
@@ -119,3 +120,9 @@ def test_the_cache_can_be_turned_off_and_bad_sizes_are_refused(pb, summitd_exe, 
                          capture_output=True, text=True, timeout=30)
     assert bad.returncode == 64, bad.stderr
     assert "--response-cache-size" in bad.stderr
+    # A typo in the environment is an error too, not the default in disguise.
+    typo = subprocess.run([str(summitd_exe), "--db", str(tmp_path / "x.db")], capture_output=True, text=True,
+                          timeout=30, env={**os.environ, "SUMMIT_RESPONSE_CACHE_SIZE": "16MB"})
+    assert typo.returncode == 64, typo.stderr
+    assert "SUMMIT_RESPONSE_CACHE_SIZE=16MB is not a whole number" in typo.stderr
+    assert not (tmp_path / "x.db").exists()
