@@ -360,15 +360,21 @@ class FakeSummit:
                 seq += 1
                 yield V.VisitEvent(type=C.CHANGE_TYPE_CREATED, visit=template[0], sequence=seq)
             context.abort(grpc.StatusCode.UNAVAILABLE, "the change feed went away")
-        while context.is_active():
-            seq += 1
-            ev = V.VisitEvent(type=C.CHANGE_TYPE_UPDATED if seq % 2 else C.CHANGE_TYPE_CREATED,
-                              visit=template[seq % len(template)], sequence=seq)
-            ev.commit_time.GetCurrentTime()
-            yield ev
-            call.response_times.append(time.monotonic())
-            time.sleep(WATCH_PERIOD)
-        call.note["inactive_at"] = time.monotonic()
+        # The note is written however the handler ends: its loop sees the call
+        # inactive, or, when the cancellation lands while grpcio is sending an
+        # event (the generator suspended at `yield`), grpcio never resumes it and
+        # the generator is closed instead (GeneratorExit at the yield).
+        try:
+            while context.is_active():
+                seq += 1
+                ev = V.VisitEvent(type=C.CHANGE_TYPE_UPDATED if seq % 2 else C.CHANGE_TYPE_CREATED,
+                                  visit=template[seq % len(template)], sequence=seq)
+                ev.commit_time.GetCurrentTime()
+                yield ev
+                call.response_times.append(time.monotonic())
+                time.sleep(WATCH_PERIOD)
+        finally:
+            call.note["inactive_at"] = time.monotonic()
 
     def import_visits(self, request_iterator, context):
         call = self._record("ImportVisits", context)
