@@ -94,10 +94,7 @@ public struct ServerOptions: ParsableArguments {
     c.port = port
     func integer(_ flag: Int?, _ name: String, _ current: Int, minimum: Int) throws -> Int {
       let key = "SUMMIT_" + name.uppercased().replacing("-", with: "_")
-      guard let value = flag ?? environment[key].flatMap({ Int($0) }) else {
-        if let raw = environment[key] { throw ValidationError("\(key)=\(raw) is not a whole number") }
-        return current
-      }
+      guard let value = try flag ?? Self.wholeNumber(environment, key) else { return current }
       guard value >= minimum else { throw ValidationError("--\(name) must be at least \(minimum)") }
       return value
     }
@@ -151,6 +148,14 @@ public struct ServerOptions: ParsableArguments {
 }
 
 extension ServerOptions {
+  /// The number in environment variable `key`, if set; a value that is not
+  /// one is a usage error (a typo must not quietly mean the default).
+  public static func wholeNumber(_ environment: [String: String], _ key: String) throws -> Int? {
+    guard let raw = environment[key] else { return nil }
+    guard let value = Int(raw) else { throw ValidationError("\(key)=\(raw) is not a whole number") }
+    return value
+  }
+
   /// The tokens file's path, from the flag or the environment.
   public func tokensPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
     tokensFile ?? environment["SUMMIT_TOKENS_FILE"]

@@ -34,7 +34,7 @@ public struct VisitServiceImpl: Summit_V1_VisitServiceProtocol {
   func listVisitsEncoded(request: Summit_V1_ListVisitsRequest) async throws -> [UInt8] {
     let (query, filter) = try Self.listQuery(request)
     let (page, next) = try await visits.listStored(query, pageSize: request.pageSize, pageToken: request.pageToken, filter: filter)
-    return try EncodedPages.page(page, etagField: Self.etagField, elementField: 1, nextPageToken: next, tokenField: 2)
+    return try Self.encodedPage(page, next: next)
   }
 
   /// ``listVisitsEncoded(request:)`` on the calling thread when its read is
@@ -45,11 +45,16 @@ public struct VisitServiceImpl: Summit_V1_VisitServiceProtocol {
       let (page, next) = try visits.listStoredImmediately(
         query, pageSize: request.pageSize, pageToken: request.pageToken, filter: filter, reads: reads)
     else { return nil }
-    return try EncodedPages.page(page, etagField: Self.etagField, elementField: 1, nextPageToken: next, tokenField: 2)
+    return try Self.encodedPage(page, next: next)
   }
 
   /// `Visit.etag`'s field number; `ListVisitsResponse` holds visits in 1 and the token in 2.
   static let etagField = 14
+
+  /// The `ListVisitsResponse` of `page` and the next page's token, encoded.
+  private static func encodedPage(_ page: ArraySlice<StoredResource>, next: String) throws -> [UInt8] {
+    try EncodedPages.page(page, etagField: etagField, elementField: 1, nextPageToken: next, tokenField: 2)
+  }
 
   /// The store query and the filter fingerprint of a `ListVisits` request.
   static func listQuery(_ request: Summit_V1_ListVisitsRequest) throws -> (ListQuery, String) {

@@ -95,12 +95,12 @@ struct Summitd: ParsableCommand {
     let path = db ?? environment["SUMMIT_DB"] ?? "data/summit.db"
     let seedPath = seedFile ?? environment["SUMMIT_SEED_FILE"]
     let seed = !noSeed
-    let maxSize = try maxDbSize ?? Self.wholeNumber(environment, "SUMMIT_MAX_DB_SIZE").map { Int64($0) }
+    let maxSize = try maxDbSize ?? ServerOptions.wholeNumber(environment, "SUMMIT_MAX_DB_SIZE").map { Int64($0) }
     let isPostgres = PostgresStore.accepts(path)
     if isPostgres, maxSize != nil {
       throw ValidationError("--max-db-size applies to the SQLite file only; limit a PostgreSQL database on its server")
     }
-    let cacheSize = try responseCacheSize ?? Self.wholeNumber(environment, "SUMMIT_RESPONSE_CACHE_SIZE")
+    let cacheSize = try responseCacheSize ?? ServerOptions.wholeNumber(environment, "SUMMIT_RESPONSE_CACHE_SIZE")
     if let cacheSize, cacheSize < 0 { throw ValidationError("--response-cache-size must be 0 or more bytes") }
     if isPostgres, let cacheSize, cacheSize > 0 {
       throw ValidationError("--response-cache-size applies to the SQLite store only (replicas cannot see each other's writes in time)")
@@ -167,14 +167,6 @@ struct Summitd: ParsableCommand {
   }
 
   static let defaultResponseCacheSize = 16 << 20
-
-  /// The number in environment variable `key`, if set; a value that is not
-  /// one is a usage error (a typo must not quietly mean the default).
-  static func wholeNumber(_ environment: [String: String], _ key: String) throws -> Int? {
-    guard let raw = environment[key] else { return nil }
-    guard let value = Int(raw) else { throw ValidationError("\(key)=\(raw) is not a whole number") }
-    return value
-  }
 
   /// `--import-sqlite`: one instance's data into the database replicas share.
   static func importSQLite(_ file: String, into url: String, shown: String, isPostgres: Bool) throws {

@@ -30,15 +30,18 @@ protocol HTTP2SessionEvents: AnyObject {
   func sessionResponseData(stream: Int32, into buffer: UnsafeMutableRawBufferPointer, copyingBelow copyLimit: Int)
     -> HTTP2DataRead
   /// The DATA frame announced by ``sessionResponseData(stream:into:copyingBelow:)`` goes
-  /// out now: `header` (empty when nghttp2 writes it), then the first
-  /// `count` queued bytes, to `sink`, and they leave the queue. False,
+  /// out now: its 9-byte `header`, then the first `count` queued bytes, to
+  /// `sink`, and they leave the queue. False,
   /// having written nothing, when the stream no longer has them.
   func sessionSendData(stream: Int32, header: UnsafeRawBufferPointer, count: Int, to sink: (UnsafeRawBufferPointer) -> Void)
     -> Bool
 }
 
+/// Each side implements the body reads it uses: clients
+/// ``HTTP2SessionEvents/sessionReadData(stream:into:)``, servers the other two.
 extension HTTP2SessionEvents {
-  /// Clients send request bodies through ``sessionReadData(stream:into:)``.
+  func sessionReadData(stream: Int32, into buffer: UnsafeMutableRawBufferPointer) -> HTTP2DataRead { .deferred }
+
   func sessionResponseData(stream: Int32, into buffer: UnsafeMutableRawBufferPointer, copyingBelow copyLimit: Int)
     -> HTTP2DataRead
   { .deferred }

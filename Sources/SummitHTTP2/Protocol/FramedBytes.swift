@@ -18,6 +18,11 @@ struct FramedBytes {
 
   /// `message` framed (gzip-compressed first when `gzip`).
   init(message: [UInt8], gzip: Bool) {
+    append(message: message, gzip: gzip)
+  }
+
+  /// Appends `message` with its prefix, gzip-compressed first when `gzip`.
+  mutating func append(message: [UInt8], gzip: Bool) {
     append(message: gzip ? Gzip.compress(message) : message, compressed: gzip)
   }
 

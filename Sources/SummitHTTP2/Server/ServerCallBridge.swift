@@ -51,7 +51,7 @@ struct ServerCallBridge: ServerCallStreams {
     var batch = FramedBytes()
     var count = 0
     for message in messages {
-      batch.append(message: gzip ? Gzip.compress(message) : message, compressed: gzip)
+      batch.append(message: message, gzip: gzip)
       count += message.count
       if batch.count >= Self.batchBytes {
         try await sendFramed(batch, count: count)

@@ -106,11 +106,6 @@ extension ServerConnectionHandler: HTTP2SessionEvents {
     draining = true
   }
 
-  /// Servers send response bodies through ``sessionResponseData(stream:into:copyingBelow:)``.
-  func sessionReadData(stream id: Int32, into buffer: UnsafeMutableRawBufferPointer) -> HTTP2DataRead {
-    .deferred
-  }
-
   /// The next DATA frame's share of the stream's queue: copied now when
   /// small, else left for ``sessionSendData(stream:header:count:to:)``. Once
   /// the queue would be empty and the status is known, the trailers go in

@@ -47,15 +47,7 @@ final class StoreFileLock: Sendable {
   private static func holderDescription(_ fd: Int32) -> String {
     var buffer = [UInt8](repeating: 0, count: 64)
     let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-    let text = count > 0 ? String(decoding: buffer[..<count], as: UTF8.self).trimmingSuffixNewlines : ""
-    return text.isEmpty ? "it holds the lock" : text
-  }
-}
-
-extension String {
-  fileprivate var trimmingSuffixNewlines: String {
-    var text = Substring(self)
-    while text.last == "\n" { text = text.dropLast() }
-    return String(text)
+    let text = count > 0 ? String(decoding: buffer[..<count], as: UTF8.self).split(separator: "\n").first : nil
+    return text.map(String.init) ?? "it holds the lock"
   }
 }
